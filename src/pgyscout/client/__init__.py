@@ -1,0 +1,54 @@
+"""The upstream client: sync and async twins over one pure core."""
+
+from pgyscout.client._async import AsyncClient
+from pgyscout.client._base import Attempt, AttemptListener, CallStats
+from pgyscout.client._config import Settings, config_path, resolve_settings
+from pgyscout.client._core import DEFAULT_BASE_URL, ENDPOINTS, Endpoint, RetryPolicy
+from pgyscout.client._errors import (
+    AccountLimitError,
+    ApiError,
+    AuthError,
+    BalanceError,
+    ConfigError,
+    EndpointGoneError,
+    InvalidParamsError,
+    PermissionDeniedError,
+    PgyscoutError,
+    QuotaError,
+    SpendLimitError,
+    UnknownCodeError,
+    UpstreamUnavailableError,
+)
+from pgyscout.client._params import InvalidInputError
+from pgyscout.client._redact import redact
+from pgyscout.client._sync import Client
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "ENDPOINTS",
+    "AccountLimitError",
+    "ApiError",
+    "AsyncClient",
+    "Attempt",
+    "AttemptListener",
+    "AuthError",
+    "BalanceError",
+    "CallStats",
+    "Client",
+    "ConfigError",
+    "Endpoint",
+    "EndpointGoneError",
+    "InvalidInputError",
+    "InvalidParamsError",
+    "PermissionDeniedError",
+    "PgyscoutError",
+    "QuotaError",
+    "RetryPolicy",
+    "Settings",
+    "SpendLimitError",
+    "UnknownCodeError",
+    "UpstreamUnavailableError",
+    "config_path",
+    "redact",
+    "resolve_settings",
+]

@@ -1,0 +1,141 @@
+"""``AsyncClient``: the awaitable twin. Its loop mirrors ``Client``'s line for line."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from types import TracebackType
+from typing import Any
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+
+from pgyscout.client._base import ClientBase, PreparedRequest
+from pgyscout.client._core import NOTES, SEARCH
+from pgyscout.client._errors import TransientError
+from pgyscout.models import (
+    Creator,
+    CreatorPage,
+    FansTrend,
+    Note,
+    NotePage,
+    parse_creator_page,
+    parse_note_page,
+)
+
+
+class AsyncClient(ClientBase):
+    """Awaitable client of the three Pugongying endpoints; see ``Client`` for the contract."""
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        **options: Any,
+    ) -> None:
+        super().__init__(token, **options)
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(transport=transport, **self._http_options())
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- the request loop --------------------------------------------------------------
+    async def _attempt(self, request: PreparedRequest, attempt: int) -> dict[str, Any]:
+        await self._sleep(self.pacer.reserve())
+        started, wall = self._clock(), self._now()
+        try:
+            response = await self._http.get(request.endpoint.path, params=self._query(request))
+            outcome = self._outcome_of_response(request, response)
+        except httpx.TransportError as exc:
+            outcome = self._outcome_of_exception(exc)
+        return self._settle(request, outcome, attempt, started, wall)
+
+    async def _call(self, request: PreparedRequest) -> dict[str, Any]:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.policy.max_attempts),
+            wait=self._wait_before_retry,
+            retry=retry_if_exception_type(TransientError),
+            sleep=self._sleep,
+            before_sleep=lambda state: self._log_retry(request, state),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._attempt(request, attempt.retry_state.attempt_number)
+        except TransientError as last:
+            raise self._exhausted(request, last) from None
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    # -- creator search ----------------------------------------------------------------
+    async def search_creators(self, *, page: int = 1, **filters: Any) -> CreatorPage:
+        request = self._plan_search(page, **filters)
+        return parse_creator_page(await self._call(request), page)
+
+    async def iter_creator_pages(
+        self, *, page: int = 1, max_pages: int | None = None, **filters: Any
+    ) -> AsyncIterator[CreatorPage]:
+        request = self._plan_search(page, **filters)
+        cursor = self._cursor(SEARCH, page, max_pages)
+        while (number := cursor.next_page()) is not None:
+            result = parse_creator_page(await self._call(self._with_page(request, number)), number)
+            cursor.record(len(result.creators), result.total)
+            yield result
+
+    async def iter_creators(
+        self, *, page: int = 1, max_pages: int | None = None, **filters: Any
+    ) -> AsyncIterator[Creator]:
+        async for result in self.iter_creator_pages(page=page, max_pages=max_pages, **filters):
+            for creator in result.creators:
+                yield creator
+
+    # -- a creator's notes -------------------------------------------------------------
+    async def creator_notes(self, user_id: str, *, page: int = 1, **filters: Any) -> NotePage:
+        request = self._plan_notes(user_id, page, **filters)
+        return parse_note_page(await self._call(request), request.params["userId"], page)
+
+    async def iter_note_pages(
+        self, user_id: str, *, page: int = 1, max_pages: int | None = None, **filters: Any
+    ) -> AsyncIterator[NotePage]:
+        request = self._plan_notes(user_id, page, **filters)
+        cursor = self._cursor(NOTES, page, max_pages)
+        while (number := cursor.next_page()) is not None:
+            envelope = await self._call(self._with_page(request, number))
+            result = parse_note_page(envelope, request.params["userId"], number)
+            cursor.record(len(result.notes), result.total)
+            yield result
+
+    async def iter_notes(
+        self, user_id: str, *, page: int = 1, max_pages: int | None = None, **filters: Any
+    ) -> AsyncIterator[Note]:
+        async for result in self.iter_note_pages(
+            user_id, page=page, max_pages=max_pages, **filters
+        ):
+            for note in result.notes:
+                yield note
+
+    # -- follower growth ---------------------------------------------------------------
+    async def fans_trend(
+        self,
+        kol_id: str,
+        *,
+        days: int | str = 30,
+        metric: str = "total",
+        accept_cache: bool = False,
+    ) -> FansTrend:
+        request = self._plan_trend(kol_id, days, metric, accept_cache)
+        return self._parse_trend(request, await self._call(request))

@@ -1,0 +1,300 @@
+"""What ``Client`` and ``AsyncClient`` share: settings, pace, retry policy, request plans and the
+settling of each attempt's outcome. Only sending and sleeping differ between the twins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from tenacity import RetryCallState
+
+from pgyscout import __version__
+from pgyscout.client import _params
+from pgyscout.client._config import Settings, resolve_settings
+from pgyscout.client._core import (
+    NOTES,
+    SEARCH,
+    TREND,
+    Endpoint,
+    Outcome,
+    PageCursor,
+    RetryPolicy,
+    Verdict,
+    classify_response,
+    classify_transport_failure,
+    redacted_url,
+)
+from pgyscout.client._errors import TransientError, UpstreamUnavailableError
+from pgyscout.client._pacer import Pacer
+from pgyscout.client._redact import install_log_redaction, redact, register_secret
+from pgyscout.models import FansTrend, parse_fans_trend
+
+log = logging.getLogger("pgyscout.client")
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One HTTP attempt, as listeners (the ledger, progress bars, tests) see it. No token."""
+
+    endpoint: str
+    params: tuple[tuple[str, str], ...]
+    attempt: int
+    verdict: str
+    code: int | None
+    http_status: int | None
+    billed: bool | None
+    latency: float
+    message: str
+    started_at: dt.datetime
+
+
+AttemptListener = Callable[[Attempt], None]
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    endpoint: Endpoint
+    params: dict[str, str]
+
+    @property
+    def key(self) -> tuple[tuple[str, str], ...]:
+        return _params.canonical(self.params)
+
+    def describe(self) -> str:
+        page = self.params.get(self.endpoint.page_param or "", "")
+        who = self.params.get("userId") or self.params.get("kolId") or self.params.get("keyword")
+        bits = [b for b in (who, f"page {page}" if page else "") if b]
+        return f"{self.endpoint.name}({', '.join(bits)})" if bits else self.endpoint.name
+
+
+@dataclass
+class CallStats:
+    """Running totals over a client's life; cheap to read for progress displays."""
+
+    attempts: int = 0
+    billed: int = 0
+    retries: int = 0
+    by_code: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcome: Outcome, attempt: int) -> None:
+        self.attempts += 1
+        if attempt > 1:
+            self.retries += 1
+        if outcome.billed:
+            self.billed += 1
+        key = (
+            str(outcome.code)
+            if outcome.code is not None
+            else (f"http_{outcome.http_status}" if outcome.http_status else "transport")
+        )
+        self.by_code[key] = self.by_code.get(key, 0) + 1
+
+
+class ClientBase:
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_attempts: int | None = None,
+        retry_wait: float | None = None,
+        retry_cap: float | None = None,
+        max_qps: float | None = None,
+        on_attempt: AttemptListener | Iterable[AttemptListener] | None = None,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settings: Settings = resolve_settings(
+            token=token,
+            base_url=base_url,
+            timeout=timeout,
+            max_attempts=max_attempts,
+            retry_wait=retry_wait,
+            retry_cap=retry_cap,
+            max_qps=max_qps,
+        )
+        register_secret(self._settings.token)
+        install_log_redaction()
+        self.policy = RetryPolicy(
+            self._settings.max_attempts, self._settings.retry_wait, self._settings.retry_cap
+        )
+        self.pacer = Pacer(self._settings.max_qps, clock=clock)
+        self.stats = CallStats()
+        self._rng = rng or random.Random()
+        self._clock = clock
+        if on_attempt is None:
+            self._listeners: list[AttemptListener] = []
+        elif callable(on_attempt):
+            self._listeners = [on_attempt]
+        else:
+            self._listeners = list(on_attempt)
+
+    # -- configuration shown to people: never the token --------------------------------
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, token='***')"
+
+    def add_listener(self, listener: AttemptListener) -> None:
+        self._listeners.append(listener)
+
+    def _http_options(self) -> dict[str, Any]:
+        return {
+            "base_url": self._settings.base_url,
+            "timeout": httpx.Timeout(self._settings.timeout),
+            "headers": {"User-Agent": f"pgyscout/{__version__}"},
+            "follow_redirects": False,  # a redirect would carry the token to another host
+        }
+
+    def _query(self, request: PreparedRequest) -> dict[str, str]:
+        return {"token": self._settings.token, **request.params}
+
+    # -- request plans (pure, validated before any call) ------------------------------
+    @staticmethod
+    def _plan_search(page: int, **filters: Any) -> PreparedRequest:
+        return PreparedRequest(SEARCH, _params.search_params(page=page, **filters))
+
+    @staticmethod
+    def _plan_notes(user_id: str, page: int, **filters: Any) -> PreparedRequest:
+        return PreparedRequest(NOTES, _params.notes_params(user_id, page=page, **filters))
+
+    @staticmethod
+    def _plan_trend(
+        kol_id: str, days: int | str, metric: str, accept_cache: bool
+    ) -> PreparedRequest:
+        return PreparedRequest(
+            TREND, _params.trend_params(kol_id, days=days, metric=metric, accept_cache=accept_cache)
+        )
+
+    @staticmethod
+    def _parse_trend(request: PreparedRequest, envelope: dict[str, Any]) -> FansTrend:
+        params = request.params
+        return parse_fans_trend(
+            envelope,
+            params["kolId"],
+            30 if params["dateType"] == "_1" else 60,
+            "total" if params["increaseType"] == "_1" else "increase",
+        )
+
+    @staticmethod
+    def _cursor(endpoint: Endpoint, page: int, max_pages: int | None) -> PageCursor:
+        return PageCursor(
+            first_page=_params.check_page(page),
+            max_pages=_params.check_max_pages(max_pages),
+            page_size=endpoint.page_size,
+        )
+
+    @staticmethod
+    def _with_page(request: PreparedRequest, page: int) -> PreparedRequest:
+        assert request.endpoint.page_param is not None
+        return PreparedRequest(
+            request.endpoint, {**request.params, request.endpoint.page_param: str(page)}
+        )
+
+    # -- the pieces of the request loop ------------------------------------------------
+    def _wait_before_retry(self, state: RetryCallState) -> float:
+        return self.policy.delay(state.attempt_number, self._rng)
+
+    def _log_retry(self, request: PreparedRequest, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        reason = redact(str(exc)) if exc else "?"
+        log.warning(
+            "%s attempt %d/%d failed (%s); retrying in %.1f s",
+            request.describe(),
+            state.attempt_number,
+            self.policy.max_attempts,
+            reason,
+            wait,
+        )
+
+    @staticmethod
+    def _outcome_of_exception(exc: Exception) -> Outcome:
+        if isinstance(exc, httpx.TimeoutException):
+            return classify_transport_failure("timeout", type(exc).__name__)
+        # Connection refused or reset, a cut body, a protocol error: nothing usable came back.
+        return classify_transport_failure("connection failed", redact(type(exc).__name__))
+
+    @staticmethod
+    def _outcome_of_response(request: PreparedRequest, response: httpx.Response) -> Outcome:
+        return classify_response(response.status_code, response.content, request.endpoint)
+
+    def _settle(
+        self,
+        request: PreparedRequest,
+        outcome: Outcome,
+        attempt: int,
+        started: float,
+        wall: dt.datetime,
+    ) -> dict[str, Any]:
+        """Record an attempt, adjust the pace, and return the envelope or raise."""
+        latency = self._clock() - started
+        self.stats.add(outcome, attempt)
+        record = Attempt(
+            endpoint=request.endpoint.name,
+            params=request.key,
+            attempt=attempt,
+            verdict=outcome.verdict.value,
+            code=outcome.code,
+            http_status=outcome.http_status,
+            billed=outcome.billed,
+            latency=latency,
+            message=redact(outcome.message),
+            started_at=wall,
+        )
+        for listener in self._listeners:
+            listener(record)
+        log.info(
+            "%s -> %s%s in %.0f ms (attempt %d)",
+            request.describe(),
+            f"code {outcome.code}" if outcome.code is not None else outcome.message or "no answer",
+            " billed" if outcome.billed else "",
+            latency * 1000,
+            attempt,
+        )
+        log.debug("%s", redacted_url(self.base_url, request.endpoint, request.params))
+        if outcome.verdict in (Verdict.OK, Verdict.NO_CONTENT):
+            self.pacer.on_success()
+            assert outcome.envelope is not None
+            return outcome.envelope
+        if outcome.verdict is Verdict.SLOW_DOWN:
+            self.pacer.on_rate_limited()
+            raise TransientError(
+                outcome.code,
+                outcome.message or "rate limited",
+                http_status=outcome.http_status,
+                rate_limited=True,
+            )
+        if outcome.verdict is Verdict.RETRY:
+            raise TransientError(outcome.code, outcome.message, http_status=outcome.http_status)
+        assert outcome.error is not None
+        raise outcome.error
+
+    def _exhausted(
+        self, request: PreparedRequest, last: TransientError
+    ) -> UpstreamUnavailableError:
+        return UpstreamUnavailableError(
+            last.code,
+            redact(last.message),
+            http_status=last.http_status,
+            endpoint=request.endpoint.name,
+            attempts=self.policy.max_attempts,
+        )
+
+    @staticmethod
+    def _now() -> dt.datetime:
+        return dt.datetime.now(dt.timezone.utc)

@@ -1,0 +1,252 @@
+"""The pure core shared by ``Client`` and ``AsyncClient``: endpoints, outcome classification,
+backoff and paging decisions. No I/O here, so every rule is tested directly.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pgyscout.client._errors import (
+    ApiError,
+    AuthError,
+    BalanceError,
+    EndpointGoneError,
+    InvalidParamsError,
+    PermissionDeniedError,
+    QuotaError,
+    SpendLimitError,
+    UnknownCodeError,
+)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str
+    page_param: str | None = None
+    page_size: int | None = None
+
+
+SEARCH = Endpoint("search", "/api/xiaohongshu-pgy/api/solar/cooperator/blogger/v2/v1", "page", 20)
+NOTES = Endpoint(
+    "notes", "/api/xiaohongshu-pgy/api/solar/kol/dataV2/notesDetail/v1", "pageNumber", 8
+)
+TREND = Endpoint("trend", "/api/xiaohongshu-pgy/get-kol-fans-trend/v1")
+ENDPOINTS = {e.name: e for e in (SEARCH, NOTES, TREND)}
+
+DEFAULT_BASE_URL = "https://api.justoneapi.com"
+
+
+class Verdict(enum.Enum):
+    OK = "ok"  # code 0: data, billed
+    NO_CONTENT = "no_content"  # code 201: an empty result, billed
+    RETRY = "retry"  # transient: not billed, try again after a backoff
+    SLOW_DOWN = "slow_down"  # rate limited: not billed, slow the whole client, try again
+    FAIL = "fail"  # stop: retrying cannot help
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verdict: Verdict
+    code: int | None
+    message: str = ""
+    http_status: int | None = None
+    envelope: dict[str, Any] | None = None
+    error: ApiError | None = field(default=None, compare=False)
+
+    @property
+    def billed(self) -> bool | None:
+        """Whether the provider charges for this answer; ``None`` when unknown (unknown code)."""
+        if self.verdict in (Verdict.OK, Verdict.NO_CONTENT):
+            return True
+        if self.verdict is Verdict.FAIL and isinstance(self.error, UnknownCodeError):
+            return None
+        return False
+
+
+_STOP_ERRORS: dict[int, type[ApiError]] = {
+    100: AuthError,
+    303: QuotaError,
+    600: PermissionDeniedError,
+    601: BalanceError,
+    602: SpendLimitError,
+}
+
+_PARAM_IN_MESSAGE = re.compile(
+    r"(?:parameter|param|field|argument)\s*[:'\"]?\s*([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE
+)
+
+
+def _param_named_in(message: str) -> str | None:
+    match = _PARAM_IN_MESSAGE.search(message)
+    return match.group(1) if match else None
+
+
+def _as_code(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def classify_response(status: int, body: bytes, endpoint: Endpoint) -> Outcome:
+    """Decide what one HTTP answer means, per SPEC section 3."""
+    err: ApiError
+    try:
+        payload = json.loads(body.decode("utf-8")) if body else None
+    except (UnicodeDecodeError, ValueError):
+        payload = None
+    envelope = payload if isinstance(payload, dict) and "code" in payload else None
+
+    if status == 400:
+        message = ""
+        param = None
+        if envelope is not None:
+            message = str(envelope.get("message") or "")
+        elif isinstance(payload, dict):
+            # Spring's default error body: {"timestamp", "status", "error", "path"}.
+            message = str(payload.get("message") or payload.get("error") or "")
+        else:
+            message = _short(body.decode("utf-8", "replace"))
+        param = _param_named_in(message)
+        err = InvalidParamsError(
+            400, message, http_status=status, endpoint=endpoint.name, param=param
+        )
+        return Outcome(Verdict.FAIL, 400, message, status, error=err)
+    if status == 404:
+        err = EndpointGoneError(
+            None, f"HTTP 404 for {endpoint.path}", http_status=404, endpoint=endpoint.name
+        )
+        return Outcome(Verdict.FAIL, None, err.message, status, error=err)
+    if status == 429:
+        return Outcome(Verdict.SLOW_DOWN, None, "HTTP 429 Too Many Requests", status)
+    if status >= 500:
+        return Outcome(Verdict.RETRY, None, f"HTTP {status}", status)
+    if envelope is None:
+        if 200 <= status < 300:
+            # A 2xx without an envelope is a broken answer (proxy page, cut body): retry.
+            return Outcome(
+                Verdict.RETRY, None, f"HTTP {status} with a body that is not JSON", status
+            )
+        err = UnknownCodeError(
+            None,
+            f"HTTP {status}: {_short(body.decode('utf-8', 'replace'))}",
+            http_status=status,
+            endpoint=endpoint.name,
+        )
+        return Outcome(Verdict.FAIL, None, err.message, status, error=err)
+
+    code = _as_code(envelope.get("code"))
+    message = str(envelope.get("message") or "")
+    if code == 0:
+        return Outcome(Verdict.OK, 0, message, status, envelope=envelope)
+    if code == 201:
+        return Outcome(Verdict.NO_CONTENT, 201, message, status, envelope=envelope)
+    if code in (301, 500):
+        return Outcome(Verdict.RETRY, code, message, status)
+    if code == 302:
+        return Outcome(Verdict.SLOW_DOWN, code, message, status)
+    if code in _STOP_ERRORS:
+        err = _STOP_ERRORS[code](code, message, http_status=status, endpoint=endpoint.name)
+        return Outcome(Verdict.FAIL, code, message, status, error=err)
+    if code == 400:
+        err = InvalidParamsError(
+            400, message, http_status=status, endpoint=endpoint.name, param=_param_named_in(message)
+        )
+        return Outcome(Verdict.FAIL, 400, message, status, error=err)
+    err = UnknownCodeError(code, message, http_status=status, endpoint=endpoint.name)
+    return Outcome(Verdict.FAIL, code, message, status, error=err)
+
+
+def classify_transport_failure(kind: str, detail: str = "") -> Outcome:
+    """A timeout or a dropped connection: nothing came back, so nothing was billed."""
+    message = f"{kind}: {detail}" if detail else kind
+    return Outcome(Verdict.RETRY, None, _short(message))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter (AWS architecture blog, 'Exponential Backoff And
+    Jitter'): the n-th retry waits uniformly between 0 and min(cap, base * 2**(n-1))."""
+
+    max_attempts: int = 5
+    base: float = 1.0
+    cap: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"retries must be at least 1 attempt, not {self.max_attempts}")
+        if self.base < 0 or self.cap < 0:
+            raise ValueError("retry waits must not be negative")
+
+    def ceiling(self, failed_attempts: int) -> float:
+        """The longest wait after ``failed_attempts`` failures (1 = after the first)."""
+        exponent = min(max(failed_attempts - 1, 0), 62)
+        return float(min(self.cap, self.base * (2**exponent)))
+
+    def delay(self, failed_attempts: int, rng: random.Random) -> float:
+        return rng.uniform(0.0, self.ceiling(failed_attempts))
+
+    def should_retry(self, outcome: Outcome, attempt: int) -> bool:
+        return outcome.verdict in (Verdict.RETRY, Verdict.SLOW_DOWN) and attempt < self.max_attempts
+
+
+@dataclass
+class PageCursor:
+    """Which page to ask for next. Never asks for a page past ``total``: every page is billed.
+
+    The page size is the largest page seen so far (the documented size before the first
+    answer), so a provider that changes its page size neither loses pages nor overpays.
+    """
+
+    first_page: int = 1
+    max_pages: int | None = None
+    page_size: int | None = None
+    total: int | None = None
+    seen: int = 0
+    fetched: int = 0
+    done: bool = False
+    largest_page: int = 0
+
+    def next_page(self) -> int | None:
+        if self.done:
+            return None
+        if self.max_pages is not None and self.fetched >= self.max_pages:
+            return None
+        page = self.first_page + self.fetched
+        if self.total is not None:
+            if self.first_page == 1 and self.seen >= self.total:
+                return None
+            size = self.largest_page or self.page_size
+            if size and (page - 1) * size >= self.total:
+                return None
+        return page
+
+    def record(self, items: int, total: int | None) -> None:
+        self.fetched += 1
+        self.seen += items
+        self.largest_page = max(self.largest_page, items)
+        if total is not None:
+            self.total = total
+        if items == 0:
+            self.done = True
+
+
+def redacted_url(base_url: str, endpoint: Endpoint, params: dict[str, str]) -> str:
+    """The URL as it may be shown or stored: ``token=***`` stands first, the rest as sent."""
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    sep = "&" if query else ""
+    return f"{base_url.rstrip('/')}{endpoint.path}?token=***{sep}{query}"

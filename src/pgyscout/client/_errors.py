@@ -1,0 +1,153 @@
+"""The exception hierarchy. Every message is already free of the API token."""
+
+from __future__ import annotations
+
+
+class PgyscoutError(Exception):
+    """Base of every error pgyscout raises on purpose."""
+
+
+class ConfigError(PgyscoutError):
+    """The client cannot be set up as asked (no token, a bad base URL, a bad setting)."""
+
+
+class ApiError(PgyscoutError):
+    """The upstream answered with something other than data.
+
+    ``code`` is the business code (``None`` for transport failures), ``message`` the
+    upstream's own short text, ``http_status`` the HTTP status when one was received.
+    """
+
+    meaning = "the upstream API refused the request"
+    hint: str | None = None
+
+    def __init__(
+        self,
+        code: int | None,
+        message: str = "",
+        *,
+        http_status: int | None = None,
+        endpoint: str | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.http_status = http_status
+        self.endpoint = endpoint
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = f" ({'code ' + str(self.code) if self.code is not None else 'no code'})"
+        detail = f": {self.message}" if self.message else ""
+        return f"{self.meaning}{detail}{where}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), self.__dict__.copy()))
+
+
+def _rebuild(cls: type[ApiError], state: dict[str, object]) -> ApiError:
+    err = cls.__new__(cls)
+    err.__dict__.update(state)
+    Exception.__init__(err, err.describe())
+    return err
+
+
+class AuthError(ApiError):
+    meaning = "the API token is invalid or inactive"
+    hint = "check JUSTONEAPI_TOKEN, --token or the config file"
+
+
+class PermissionDeniedError(ApiError):
+    meaning = "permission denied for this endpoint"
+    hint = "your Just One API plan may not include Pugongying data"
+
+
+class AccountLimitError(ApiError):
+    """The account cannot pay for more calls now; bulk work stops and stays resumable."""
+
+
+class QuotaError(AccountLimitError):
+    meaning = "the daily quota is used up"
+    hint = "the quota resets daily; finished work is kept"
+
+
+class BalanceError(AccountLimitError):
+    meaning = "the account balance is insufficient"
+    hint = "top up the Just One API account, then run the same command again"
+
+
+class SpendLimitError(AccountLimitError):
+    meaning = "the account's spending limit is reached"
+    hint = "raise the spending limit in the Just One API console"
+
+
+class InvalidParamsError(ApiError):
+    meaning = "the upstream refused the parameters"
+
+    def __init__(
+        self,
+        code: int | None,
+        message: str = "",
+        *,
+        http_status: int | None = None,
+        endpoint: str | None = None,
+        param: str | None = None,
+    ) -> None:
+        self.param = param
+        super().__init__(code, message, http_status=http_status, endpoint=endpoint)
+
+    def describe(self) -> str:
+        base = super().describe()
+        return f"{base}; parameter: {self.param}" if self.param else base
+
+
+class UpstreamUnavailableError(ApiError):
+    """Retries ran out on failures that are normally transient (301, 302, 500, HTTP 5xx...)."""
+
+    meaning = "the upstream kept failing"
+    hint = "nothing was billed for the failed attempts; try again later or raise --retries"
+
+    def __init__(
+        self,
+        code: int | None,
+        message: str = "",
+        *,
+        http_status: int | None = None,
+        endpoint: str | None = None,
+        attempts: int = 0,
+    ) -> None:
+        self.attempts = attempts
+        super().__init__(code, message, http_status=http_status, endpoint=endpoint)
+
+    def describe(self) -> str:
+        base = super().describe()
+        return f"{base} after {self.attempts} attempts" if self.attempts else base
+
+
+class UnknownCodeError(ApiError):
+    meaning = "the upstream answered with an unknown code"
+    hint = "pgyscout stops rather than guess; report the code if it persists"
+
+
+class EndpointGoneError(UnknownCodeError):
+    """HTTP 404: the endpoint is no longer served (the follower-growth one is deprecated)."""
+
+    meaning = "this endpoint is no longer served upstream"
+    hint = "Just One API marks the follower-growth endpoint deprecated; it may have been removed"
+
+
+class TransientError(PgyscoutError):
+    """One failed attempt that is worth retrying. Internal to the request loop."""
+
+    def __init__(
+        self,
+        code: int | None,
+        message: str,
+        *,
+        http_status: int | None = None,
+        rate_limited: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.http_status = http_status
+        self.rate_limited = rate_limited

@@ -1,0 +1,147 @@
+"""``Client``: the blocking twin. Its loop mirrors ``AsyncClient``'s line for line."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import Any
+
+import httpx
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
+
+from pgyscout.client._base import ClientBase, PreparedRequest
+from pgyscout.client._core import NOTES, SEARCH
+from pgyscout.client._errors import TransientError
+from pgyscout.models import (
+    Creator,
+    CreatorPage,
+    FansTrend,
+    Note,
+    NotePage,
+    parse_creator_page,
+    parse_note_page,
+)
+
+
+class Client(ClientBase):
+    """Blocking client of the three Pugongying endpoints.
+
+    The token comes from ``token``, else ``JUSTONEAPI_TOKEN``, else the config file. Retries,
+    backoff and pacing follow SPEC section 3; nothing here stores anything.
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        **options: Any,
+    ) -> None:
+        super().__init__(token, **options)
+        self._sleep = sleep
+        self._http = httpx.Client(transport=transport, **self._http_options())
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- the request loop --------------------------------------------------------------
+    def _attempt(self, request: PreparedRequest, attempt: int) -> dict[str, Any]:
+        self._sleep(self.pacer.reserve())
+        started, wall = self._clock(), self._now()
+        try:
+            response = self._http.get(request.endpoint.path, params=self._query(request))
+            outcome = self._outcome_of_response(request, response)
+        except httpx.TransportError as exc:
+            outcome = self._outcome_of_exception(exc)
+        return self._settle(request, outcome, attempt, started, wall)
+
+    def _call(self, request: PreparedRequest) -> dict[str, Any]:
+        retrying = Retrying(
+            stop=stop_after_attempt(self.policy.max_attempts),
+            wait=self._wait_before_retry,
+            retry=retry_if_exception_type(TransientError),
+            sleep=self._sleep,
+            before_sleep=lambda state: self._log_retry(request, state),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._attempt(request, attempt.retry_state.attempt_number)
+        except TransientError as last:
+            raise self._exhausted(request, last) from None
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    # -- creator search ----------------------------------------------------------------
+    def search_creators(self, *, page: int = 1, **filters: Any) -> CreatorPage:
+        """One page (20 creators) of a search. Filters: ``keyword``, ``search_type``,
+        ``fans_min``, ``fans_max``, ``fans_age``, ``fans_gender``, ``gender``, ``content_tags``."""
+        request = self._plan_search(page, **filters)
+        return parse_creator_page(self._call(request), page)
+
+    def iter_creator_pages(
+        self, *, page: int = 1, max_pages: int | None = None, **filters: Any
+    ) -> Iterator[CreatorPage]:
+        """Pages from ``page`` on, stopping at ``total``, an empty page, or ``max_pages``."""
+        request = self._plan_search(page, **filters)
+        cursor = self._cursor(SEARCH, page, max_pages)
+        while (number := cursor.next_page()) is not None:
+            result = parse_creator_page(self._call(self._with_page(request, number)), number)
+            cursor.record(len(result.creators), result.total)
+            yield result
+
+    def iter_creators(
+        self, *, page: int = 1, max_pages: int | None = None, **filters: Any
+    ) -> Iterator[Creator]:
+        for result in self.iter_creator_pages(page=page, max_pages=max_pages, **filters):
+            yield from result.creators
+
+    # -- a creator's notes -------------------------------------------------------------
+    def creator_notes(self, user_id: str, *, page: int = 1, **filters: Any) -> NotePage:
+        """One page (8 notes). Filters: ``order``, ``note_type``, ``advertise_switch``,
+        ``third_platform``."""
+        request = self._plan_notes(user_id, page, **filters)
+        return parse_note_page(self._call(request), request.params["userId"], page)
+
+    def iter_note_pages(
+        self, user_id: str, *, page: int = 1, max_pages: int | None = None, **filters: Any
+    ) -> Iterator[NotePage]:
+        request = self._plan_notes(user_id, page, **filters)
+        cursor = self._cursor(NOTES, page, max_pages)
+        while (number := cursor.next_page()) is not None:
+            envelope = self._call(self._with_page(request, number))
+            result = parse_note_page(envelope, request.params["userId"], number)
+            cursor.record(len(result.notes), result.total)
+            yield result
+
+    def iter_notes(
+        self, user_id: str, *, page: int = 1, max_pages: int | None = None, **filters: Any
+    ) -> Iterator[Note]:
+        for result in self.iter_note_pages(user_id, page=page, max_pages=max_pages, **filters):
+            yield from result.notes
+
+    # -- follower growth ---------------------------------------------------------------
+    def fans_trend(
+        self,
+        kol_id: str,
+        *,
+        days: int | str = 30,
+        metric: str = "total",
+        accept_cache: bool = False,
+    ) -> FansTrend:
+        """Daily followers over 30 or 60 days; ``metric`` is ``total`` or ``increase``."""
+        request = self._plan_trend(kol_id, days, metric, accept_cache)
+        return self._parse_trend(request, self._call(request))

@@ -1,0 +1,28 @@
+"""Typed, lossless views of upstream records."""
+
+from pgyscout.models.creator import PRICE_NOT_OFFERED, ContentTag, Creator, NoteBrief
+from pgyscout.models.note import Note
+from pgyscout.models.pages import (
+    CreatorPage,
+    FansTrend,
+    NotePage,
+    parse_creator_page,
+    parse_fans_trend,
+    parse_note_page,
+)
+from pgyscout.models.trend import FansPoint
+
+__all__ = [
+    "PRICE_NOT_OFFERED",
+    "ContentTag",
+    "Creator",
+    "CreatorPage",
+    "FansPoint",
+    "FansTrend",
+    "Note",
+    "NoteBrief",
+    "NotePage",
+    "parse_creator_page",
+    "parse_fans_trend",
+    "parse_note_page",
+]

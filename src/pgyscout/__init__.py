@@ -1,7 +1,8 @@
 """pgyscout: Xiaohongshu creator research on Pugongying data from Just One API."""
 
-__version__ = "0.1.0"
+import logging
 
+from pgyscout._version import __version__
 from pgyscout.client import (
     AccountLimitError,
     ApiError,
@@ -22,6 +23,9 @@ from pgyscout.client import (
     UpstreamUnavailableError,
 )
 from pgyscout.models import Creator, CreatorPage, FansPoint, FansTrend, Note, NotePage
+
+# A library stays quiet unless the application configures logging (the CLI does).
+logging.getLogger("pgyscout").addHandler(logging.NullHandler())
 
 __all__ = [
     "AccountLimitError",

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from tenacity import RetryCallState
 
-from pgyscout import __version__
+from pgyscout._version import __version__
 from pgyscout.client import _params
 from pgyscout.client._config import Settings, resolve_settings
 from pgyscout.client._core import (

@@ -213,7 +213,8 @@ class ClientBase:
         exc = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
         reason = redact(str(exc)) if exc else "?"
-        log.warning(
+        # Absorbed flakiness is routine: visible with -v, summed up in the numbers otherwise.
+        log.info(
             "%s attempt %d/%d failed (%s); retrying in %.1f s",
             request.describe(),
             state.attempt_number,

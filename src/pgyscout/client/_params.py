@@ -40,7 +40,7 @@ class Choice:
         return shown
 
     def allowed_text(self) -> str:
-        return f"{'|'.join(self.friendly())} (or upstream {'|'.join(self.values)})"
+        return f"{'|'.join(self.friendly())} (or upstream {', '.join(self.values)})"
 
     def normalize(self, value: object) -> str:
         """Map an upstream value or an alias (any case) to the upstream value."""
@@ -98,7 +98,9 @@ FANS_GENDER = Choice(
         "male-high": "MALE_HIGH",
     },
 )
-GENDER = Choice("gender", ("ALL", "MALE", "FEMALE"), {"all": "ALL"})
+GENDER = Choice(
+    "gender", ("ALL", "MALE", "FEMALE"), {"all": "ALL", "male": "MALE", "female": "FEMALE"}
+)
 ADVERTISE_SWITCH = Choice(
     "advertise_switch",
     ("ALL", "ORGANIC_ONLY"),

@@ -1,0 +1,212 @@
+"""The ``pgy`` application: global options, logging, and the one place failures are reported."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TextIO
+
+import typer
+from rich.console import Console
+
+from pgyscout._version import __version__
+from pgyscout.cli._errors import EXIT_INTERRUPTED, EXIT_USAGE, describe_failure
+from pgyscout.client import Client, redact
+from pgyscout.client._redact import log_filter
+
+app = typer.Typer(
+    name="pgy",
+    help=(
+        "Xiaohongshu creator research on Pugongying (蒲公英) data from Just One API.\n\n"
+        "Set JUSTONEAPI_TOKEN (or pass --token) and try:  pgy search 咖啡 --fans-min 10000\n\n"
+        "No token yet? Run `pgy demo`, or `pgy sandbox` and point JUSTONEAPI_BASE_URL at it."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class CliState:
+    token: str | None = None
+    base_url: str | None = None
+    timeout: float | None = None
+    retries: int | None = None
+    retry_wait: float | None = None
+    verbose: int = 0
+    quiet: bool = False
+    debug: bool = False
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+
+    def __repr__(self) -> str:
+        return f"CliState(base_url={self.base_url!r}, token='***', verbose={self.verbose})"
+
+    @property
+    def out_console(self) -> Console:
+        width = None if self.out.isatty() else int(os.environ.get("COLUMNS", "160"))
+        return Console(file=self.out, width=width, soft_wrap=False)
+
+    @property
+    def err_console(self) -> Console:
+        return Console(file=self.err, stderr=True)
+
+    @property
+    def interactive(self) -> bool:
+        """Progress bars and summaries only where a person is watching stderr."""
+        return not self.quiet and self.err.isatty()
+
+    def say(self, message: str) -> None:
+        """A note for the person at the terminal (stderr); silent under --quiet."""
+        if not self.quiet:
+            self.err_console.print(message, highlight=False)
+
+    def client(self, **overrides: Any) -> Client:
+        options: dict[str, Any] = {
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "max_attempts": self.retries,
+            "retry_wait": self.retry_wait,
+        }
+        options.update(overrides)
+        token = options.pop("token", self.token)
+        return Client(token, **options)
+
+
+def configure_logging(verbose: int, quiet: bool, debug: bool, stream: TextIO) -> None:
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(log_filter())  # the last net: masks token=... in anything logged
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        if getattr(old, "_pgyscout", False):
+            root.removeHandler(old)
+    handler._pgyscout = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    ours = logging.ERROR if quiet else logging.WARNING
+    if verbose >= 1:
+        ours = logging.INFO
+    if verbose >= 2 or debug:
+        ours = logging.DEBUG
+    logging.getLogger("pgyscout").setLevel(ours)
+    logging.getLogger("httpx").setLevel(logging.INFO if verbose >= 2 or debug else logging.WARNING)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pgyscout {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help="Just One API token (default: $JUSTONEAPI_TOKEN, then the config file).",
+            show_default=False,
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="API base URL (default: $JUSTONEAPI_BASE_URL or https://api.justoneapi.com).",
+            show_default=False,
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="Seconds to wait for one answer (default 60).", show_default=False),
+    ] = None,
+    retries: Annotated[
+        int | None,
+        typer.Option(
+            help="Attempts per request, the first included (default 5, or $PGYSCOUT_RETRIES).",
+            show_default=False,
+        ),
+    ] = None,
+    retry_wait: Annotated[
+        float | None,
+        typer.Option(
+            help="Base of the exponential backoff in seconds (default 1, or $PGYSCOUT_RETRY_WAIT).",
+            show_default=False,
+        ),
+    ] = None,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: HTTP).")
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Tracebacks and debug logs (the token is still masked).")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    ctx.obj = CliState(
+        token=token,
+        base_url=base_url,
+        timeout=timeout,
+        retries=retries,
+        retry_wait=retry_wait,
+        verbose=verbose,
+        quiet=quiet,
+        debug=debug,
+    )
+    configure_logging(verbose, quiet, debug, sys.stderr)
+
+
+def _report(message: str, hint: str | None = None) -> None:
+    sys.stderr.write(f"error: {redact(message)}\n")
+    if hint:
+        sys.stderr.write(f"hint: {redact(hint)}\n")
+    sys.stderr.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``pgy``: returns the exit code SPEC section 3 gives."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        app(args=args, prog_name="pgy", standalone_mode=False)
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except typer.Abort:
+        _report("interrupted")
+        return EXIT_INTERRUPTED
+    except typer.TyperException as exc:  # click's usage errors, as vendored by typer
+        ctx = getattr(exc, "ctx", None)
+        code = int(getattr(exc, "exit_code", EXIT_USAGE))
+        hint = (
+            f"see '{ctx.command_path} --help'" if ctx is not None and code == EXIT_USAGE else None
+        )
+        _report(exc.format_message(), hint)
+        return code
+    except BrokenPipeError:
+        # The reader went away (`pgy search | head`): not an error worth a message.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except (Exception, KeyboardInterrupt) as exc:
+        failure = describe_failure(exc)
+        if debug:
+            sys.stderr.write(redact("".join(traceback.format_exception(exc))))
+        _report(failure.message, failure.hint)
+        return failure.exit_code
+    return 0
+
+
+def state_of(ctx: typer.Context) -> CliState:
+    state = ctx.find_root().obj
+    assert isinstance(state, CliState)
+    return state

@@ -1,0 +1,316 @@
+"""``pgy search``, ``pgy notes`` and ``pgy trend``: thin commands over the client."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pgyscout.cli import _tables
+from pgyscout.cli._app import CliState, app, state_of
+from pgyscout.cli._output import FORMATS, make_writer
+from pgyscout.client import Client, InvalidInputError
+from pgyscout.client._params import (
+    DATE_TYPE,
+    FANS_AGE,
+    FANS_GENDER,
+    GENDER,
+    INCREASE_TYPE,
+    NOTE_TYPE,
+    ORDER_TYPE,
+    SEARCH_TYPE,
+    Choice,
+    check_page,
+    notes_params,
+    search_params,
+    split_tags,
+    trend_params,
+)
+from pgyscout.models import CreatorPage, NotePage
+
+FORMAT_HELP = "Output: table|json|jsonl|csv (default: table on a terminal, json otherwise)."
+PAGE_HELP = "Fetch only page N."
+PAGES_HELP = "Fetch the first N pages."
+ALL_HELP = "Fetch every page up to the reported total, and not one more."
+
+
+def _choice_help(text: str, choice: Choice) -> str:
+    return f"{text}: {choice.allowed_text()}."
+
+
+def resolve_format(fmt: str | None, out_is_terminal: bool) -> str:
+    if fmt is None:
+        return "table" if out_is_terminal else "json"
+    chosen = fmt.strip().lower()
+    if chosen not in FORMATS:
+        raise InvalidInputError(
+            "format", f"--format must be one of {'|'.join(FORMATS)}, not {fmt!r}"
+        )
+    return chosen
+
+
+def resolve_paging(page: int | None, pages: int | None, all_pages: bool) -> tuple[int, int | None]:
+    """(first page, how many pages at most; None = all) from --page / --pages / --all."""
+    given = [
+        name
+        for name, on in (
+            ("--page", page is not None),
+            ("--pages", pages is not None),
+            ("--all", all_pages),
+        )
+        if on
+    ]
+    if len(given) > 1:
+        raise InvalidInputError(
+            "page", f"use one of --page, --pages or --all, not {' and '.join(given)}"
+        )
+    if page is not None:
+        return check_page(page, "--page"), 1
+    if pages is not None:
+        return 1, check_page(pages, "--pages")
+    return 1, None if all_pages else 1
+
+
+@contextmanager
+def page_progress(state: CliState, label: str) -> Iterator[Callable[[int, int | None, int], None]]:
+    """Yields ``update(pages_done, pages_expected, records)``; draws only on a terminal."""
+    if not state.interactive:
+        yield lambda done, expected, records: None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("pages · {task.fields[records]} records"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=state.err_console, transient=True) as progress:
+        task = progress.add_task(label, total=None, records=0)
+
+        def update(done: int, expected: int | None, records: int) -> None:
+            progress.update(task, completed=done, total=expected, records=records)
+
+        yield update
+
+
+def expected_pages(
+    total: int | None, page_size: int, first: int, max_pages: int | None
+) -> int | None:
+    if total is None:
+        return max_pages
+    remaining = max(0, math.ceil(total / page_size) - first + 1)
+    return remaining if max_pages is None else min(remaining, max_pages)
+
+
+def stream_pages(
+    state: CliState,
+    client: Client,
+    pages: Iterator[CreatorPage] | Iterator[NotePage],
+    records_of: Callable[[Any], list[dict[str, Any]]],
+    *,
+    fmt: str,
+    render: Callable[[list[dict[str, Any]]], Any],
+    label: str,
+    page_size: int,
+    first: int,
+    max_pages: int | None,
+) -> None:
+    writer = make_writer(fmt, state.out, state.out_console, render)
+    done = records = 0
+    total: int | None = None
+    failed = False
+    try:
+        with page_progress(state, label) as update:
+            for result in pages:
+                batch = records_of(result)
+                writer.write(batch)
+                done += 1
+                records += len(batch)
+                total = result.total
+                update(done, expected_pages(total, page_size, first, max_pages), records)
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        # After a failure, what was already paid for is still written out, well-formed;
+        # with nothing fetched, stdout stays empty rather than showing an empty result.
+        if records or not failed:
+            writer.close()
+        stats = client.stats
+        if state.interactive or state.verbose:
+            of_total = f" of {total:,}" if total is not None else ""
+            state.say(
+                f"[dim]{records:,} records{of_total} from {done} page(s): "
+                f"{stats.billed} billed call(s), {stats.retries} retried attempt(s)[/dim]"
+            )
+
+
+Format = Annotated[str | None, typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False)]
+Page = Annotated[int | None, typer.Option("--page", help=PAGE_HELP, show_default=False)]
+Pages = Annotated[int | None, typer.Option("--pages", help=PAGES_HELP, show_default=False)]
+AllPages = Annotated[bool, typer.Option("--all", help=ALL_HELP)]
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    keyword: Annotated[
+        str | None,
+        typer.Argument(help="Words to find in nicknames (or note content with --by note)."),
+    ] = None,
+    by: Annotated[
+        str, typer.Option("--by", help=_choice_help("Where the keyword is sought", SEARCH_TYPE))
+    ] = "nickname",
+    fans_min: Annotated[
+        int | None,
+        typer.Option("--fans-min", help="At least this many followers.", show_default=False),
+    ] = None,
+    fans_max: Annotated[
+        int | None,
+        typer.Option("--fans-max", help="At most this many followers.", show_default=False),
+    ] = None,
+    fans_age: Annotated[
+        str,
+        typer.Option("--fans-age", help=_choice_help("Main age group of the audience", FANS_AGE)),
+    ] = "all",
+    fans_gender: Annotated[
+        str,
+        typer.Option(
+            "--fans-gender", help=_choice_help("Mainly male or female audience", FANS_GENDER)
+        ),
+    ] = "all",
+    gender: Annotated[
+        str, typer.Option("--gender", help=_choice_help("The creator's gender", GENDER))
+    ] = "all",
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag",
+            help="Content category; repeat it or separate with commas: --tag 美食,旅行.",
+            show_default=False,
+        ),
+    ] = None,
+    page: Page = None,
+    pages: Pages = None,
+    all_pages: AllPages = False,
+    fmt: Format = None,
+) -> None:
+    """Find creators with filters (20 a page). Every page is a billed call."""
+    state = state_of(ctx)
+    first, max_pages = resolve_paging(page, pages, all_pages)
+    filters: dict[str, Any] = {
+        "keyword": keyword,
+        "search_type": by,
+        "fans_min": fans_min,
+        "fans_max": fans_max,
+        "fans_age": fans_age,
+        "fans_gender": fans_gender,
+        "gender": gender,
+        "content_tags": split_tags(tag),
+    }
+    search_params(page=first, **filters)  # refuse bad input before a token is even looked up
+    output = resolve_format(fmt, state.out.isatty())
+    with state.client() as client:
+        stream_pages(
+            state,
+            client,
+            client.iter_creator_pages(page=first, max_pages=max_pages, **filters),
+            lambda result: [c.raw for c in result.creators],
+            fmt=output,
+            render=_tables.creators_table,
+            label="searching",
+            page_size=20,
+            first=first,
+            max_pages=max_pages,
+        )
+
+
+@app.command()
+def notes(
+    ctx: typer.Context,
+    user_id: Annotated[
+        str, typer.Argument(help="The creator's 24-character id (userId).", show_default=False)
+    ],
+    order: Annotated[
+        str, typer.Option("--order", help=_choice_help("Sort order", ORDER_TYPE))
+    ] = "latest",
+    note_type: Annotated[
+        str, typer.Option("--type", help=_choice_help("Kind of note", NOTE_TYPE))
+    ] = "all",
+    organic_only: Annotated[
+        bool, typer.Option("--organic-only", help="Leave out sponsored notes.")
+    ] = False,
+    third_party: Annotated[
+        bool, typer.Option("--third-party", help="Notes from third-party platforms.")
+    ] = False,
+    page: Page = None,
+    pages: Pages = None,
+    all_pages: AllPages = False,
+    fmt: Format = None,
+) -> None:
+    """A creator's published notes with reads, likes and collects (8 a page)."""
+    state = state_of(ctx)
+    first, max_pages = resolve_paging(page, pages, all_pages)
+    filters: dict[str, Any] = {
+        "order": order,
+        "note_type": note_type,
+        "advertise_switch": "ORGANIC_ONLY" if organic_only else "ALL",
+        "third_platform": third_party,
+    }
+    notes_params(user_id, page=first, **filters)
+    output = resolve_format(fmt, state.out.isatty())
+    with state.client() as client:
+        stream_pages(
+            state,
+            client,
+            client.iter_note_pages(user_id, page=first, max_pages=max_pages, **filters),
+            lambda result: [n.raw for n in result.notes],
+            fmt=output,
+            render=_tables.notes_table,
+            label="fetching notes",
+            page_size=8,
+            first=first,
+            max_pages=max_pages,
+        )
+
+
+@app.command()
+def trend(
+    ctx: typer.Context,
+    kol_id: Annotated[
+        str,
+        typer.Argument(help="The creator's id (kolId is the same as userId).", show_default=False),
+    ],
+    days: Annotated[str, typer.Option("--days", help=_choice_help("Period", DATE_TYPE))] = "30",
+    metric: Annotated[
+        str,
+        typer.Option(
+            "--metric", help=_choice_help("Follower total or new followers a day", INCREASE_TYPE)
+        ),
+    ] = "total",
+    accept_cache: Annotated[
+        bool, typer.Option("--accept-cache", help="Let upstream answer from its own cache.")
+    ] = False,
+    fmt: Format = None,
+) -> None:
+    """Daily follower history over 30 or 60 days (upstream marks this endpoint deprecated)."""
+    state = state_of(ctx)
+    trend_params(kol_id, days=days, metric=metric, accept_cache=accept_cache)
+    output = resolve_format(fmt, state.out.isatty())
+    with state.client() as client:
+        result = client.fans_trend(kol_id, days=days, metric=metric, accept_cache=accept_cache)
+
+    def render(records: list[dict[str, Any]]) -> Any:
+        return _tables.trend_view(
+            records, result.metric, result.fans_num_inc, result.fans_num_inc_rate
+        )
+
+    writer = make_writer(output, state.out, state.out_console, render)
+    writer.write([p.raw for p in result.points])
+    writer.close()
+    if not result.points:
+        state.say("no follower history for this creator (not in the marketplace, or too new)")

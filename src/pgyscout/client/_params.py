@@ -135,6 +135,19 @@ INCREASE_TYPE = Choice(
     {"total": "_1", "increase": "_2", "new": "_2", "new-fans": "_2"},
 )
 
+ALL_CHOICES = (
+    SEARCH_TYPE,
+    FANS_AGE,
+    FANS_GENDER,
+    GENDER,
+    ADVERTISE_SWITCH,
+    ORDER_TYPE,
+    NOTE_TYPE,
+    THIRD_PLATFORM,
+    DATE_TYPE,
+    INCREASE_TYPE,
+)
+
 _USER_ID = re.compile(r"^[0-9a-fA-F]{24}$")
 
 

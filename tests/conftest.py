@@ -1,0 +1,78 @@
+"""Shared fixtures: upstream samples, and sandbox servers started once per session."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pgyscout.sandbox import RunningSandbox, SandboxConfig, start_sandbox
+
+FIXTURES = Path(__file__).parent / "fixtures"
+UPSTREAM = FIXTURES / "upstream"
+GOLDEN = FIXTURES / "golden"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+# A token no test ever prints on purpose: the secrets tests look for it everywhere.
+SENTINEL_TOKEN = "SENTINELtok9f3b2c7d1e8a4"
+
+
+def load_upstream(relative: str) -> Any:
+    return json.loads((UPSTREAM / relative).read_text(encoding="utf-8"))
+
+
+def upstream_files() -> list[Path]:
+    return sorted(UPSTREAM.rglob("*.json"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's own token, base URL or config file."""
+    for name in ("JUSTONEAPI_TOKEN", "JUSTONEAPI_BASE_URL", "PGYSCOUT_RETRIES", "PGYSCOUT_RETRY_WAIT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PGYSCOUT_CONFIG", str(tmp_path / "no-config.toml"))
+
+
+class SandboxPool:
+    """Sandboxes by configuration, started on first use and shared for the session."""
+
+    def __init__(self) -> None:
+        self._running: dict[str, RunningSandbox] = {}
+
+    def get(self, **options: Any) -> RunningSandbox:
+        key = json.dumps(options, sort_keys=True, default=str)
+        if key not in self._running:
+            self._running[key] = start_sandbox(SandboxConfig(**options))
+        sandbox = self._running[key]
+        sandbox.counters.reset()
+        return sandbox
+
+    def stop_all(self) -> None:
+        for sandbox in self._running.values():
+            sandbox.stop()
+
+
+@pytest.fixture(scope="session")
+def sandboxes() -> Iterator[SandboxPool]:
+    pool = SandboxPool()
+    yield pool
+    pool.stop_all()
+
+
+@pytest.fixture
+def sandbox(sandboxes: SandboxPool) -> RunningSandbox:
+    """The clean default sandbox (6,000 creators, no faults), counters reset."""
+    return sandboxes.get()
+
+
+@pytest.fixture
+def small_sandbox(sandboxes: SandboxPool) -> Callable[..., RunningSandbox]:
+    """A factory of small sandboxes (300 creators) with faults or limits switched on."""
+
+    def make(**options: Any) -> RunningSandbox:
+        return sandboxes.get(size=300, **options)
+
+    return make

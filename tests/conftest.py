@@ -31,7 +31,12 @@ def upstream_files() -> list[Path]:
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test sees the developer's own token, base URL or config file."""
-    for name in ("JUSTONEAPI_TOKEN", "JUSTONEAPI_BASE_URL", "PGYSCOUT_RETRIES", "PGYSCOUT_RETRY_WAIT"):
+    for name in (
+        "JUSTONEAPI_TOKEN",
+        "JUSTONEAPI_BASE_URL",
+        "PGYSCOUT_RETRIES",
+        "PGYSCOUT_RETRY_WAIT",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PGYSCOUT_CONFIG", str(tmp_path / "no-config.toml"))
 

@@ -108,7 +108,8 @@ def test_an_endpoint_that_disappeared_says_so() -> None:
     outcome = classify_response(404, b"", TREND)
     assert isinstance(outcome.error, EndpointGoneError)
     assert "no longer served" in str(outcome.error)
-    assert outcome.error.hint and "deprecated" in outcome.error.hint
+    assert outcome.error.hint
+    assert "deprecated" in outcome.error.hint
 
 
 def test_transport_failures_are_retried_and_not_billed() -> None:
@@ -127,7 +128,9 @@ def test_backoff_ceilings_double_up_to_the_cap() -> None:
     st.floats(min_value=0, max_value=120),
     st.integers(),
 )
-def test_full_jitter_stays_between_zero_and_the_ceiling(n: int, base: float, cap: float, seed: int) -> None:
+def test_full_jitter_stays_between_zero_and_the_ceiling(
+    n: int, base: float, cap: float, seed: int
+) -> None:
     policy = RetryPolicy(max_attempts=5, base=base, cap=cap)
     delay = policy.delay(n, random.Random(seed))
     assert 0 <= delay <= min(cap, base * 2 ** min(n - 1, 62)) + 1e-9
@@ -137,14 +140,17 @@ def test_retry_decisions() -> None:
     policy = RetryPolicy(max_attempts=3)
     retry = classify_transport_failure("timeout")
     stop = classify_response(200, envelope(100), SEARCH)
-    assert policy.should_retry(retry, 1) and policy.should_retry(retry, 2)
+    assert policy.should_retry(retry, 1)
+    assert policy.should_retry(retry, 2)
     assert not policy.should_retry(retry, 3)
     assert not policy.should_retry(stop, 1)
     with pytest.raises(ValueError, match="at least 1"):
         RetryPolicy(max_attempts=0)
 
 
-def pages_requested(total: int, page_size: int, first: int = 1, max_pages: int | None = None) -> list[int]:
+def pages_requested(
+    total: int, page_size: int, first: int = 1, max_pages: int | None = None
+) -> list[int]:
     """Drive a cursor against a fake upstream with ``total`` items."""
     cursor = PageCursor(first_page=first, max_pages=max_pages, page_size=page_size)
     asked = []
@@ -162,7 +168,9 @@ def pages_requested(total: int, page_size: int, first: int = 1, max_pages: int |
     st.integers(min_value=1, max_value=30),
     st.one_of(st.none(), st.integers(min_value=1, max_value=50)),
 )
-def test_paging_never_asks_past_total(total: int, size: int, first: int, max_pages: int | None) -> None:
+def test_paging_never_asks_past_total(
+    total: int, size: int, first: int, max_pages: int | None
+) -> None:
     asked = pages_requested(total, size, first, max_pages)
     last_useful = -(-total // size)
     if asked:

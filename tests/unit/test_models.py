@@ -41,7 +41,10 @@ def test_parsed_samples_match_their_golden_files(path: Path) -> None:
     parsed = parse_any(path.name, envelope).model_dump(mode="json")
     golden = GOLDEN / f"{path.parent.name}__{path.stem}.json"
     if os.environ.get("PGYSCOUT_UPDATE_GOLDEN") == "1":
-        golden.write_text(json.dumps(parsed, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        golden.write_text(
+            json.dumps(parsed, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
     assert golden.exists(), f"no golden file {golden.name}: run with PGYSCOUT_UPDATE_GOLDEN=1"
     assert parsed == json.loads(golden.read_text(encoding="utf-8"))
 
@@ -53,7 +56,11 @@ def test_raw_records_are_kept_exactly(path: Path) -> None:
     result = parse_any(path.name, envelope)
     data = original["data"]
     key = "kols" if "kols" in data else "list"
-    items = getattr(result, "creators", None) or getattr(result, "notes", None) or getattr(result, "points", [])
+    items = (
+        getattr(result, "creators", None)
+        or getattr(result, "notes", None)
+        or getattr(result, "points", [])
+    )
     assert [item.raw for item in items] == data[key]
     assert result.raw == data
     assert envelope == original  # parsing mutated nothing
@@ -71,8 +78,10 @@ def test_seed_creator_fields() -> None:
     assert creator.m_engagement_num == 1278
     assert creator.fans_active_in28d_lv == pytest.approx(98.8)
     assert creator.categories == ["兴趣爱好"]
-    assert creator.content_tags and creator.content_tags[0].subcategories == ["阅读"]
-    assert creator.picture_offered and not creator.video_offered  # 9999999 means not offered
+    assert creator.content_tags
+    assert creator.content_tags[0].subcategories == ["阅读"]
+    assert creator.picture_offered
+    assert not creator.video_offered
     assert creator.estimate_picture_cpm == pytest.approx(5.26)
     # Fields without a typed attribute are kept under their upstream names.
     assert creator.model_extra is not None
@@ -83,11 +92,13 @@ def test_seed_creator_fields() -> None:
 
 def test_real_notes_fields() -> None:
     page = parse_note_page(load_upstream("real/notes_page1.json"), "x" * 24, 1)
-    assert page.total == 60 and len(page.notes) == 8
+    assert page.total == 60
+    assert len(page.notes) == 8
     note = page.notes[2]
     assert note.date == dt.date(2025, 11, 21)
     assert note.brand_name == "Lina和Bill的眼镜丹阳店"
-    assert note.is_advertise is False and note.is_video is False
+    assert note.is_advertise is False
+    assert note.is_video is False
     assert note.interactions == 12 + 7
     assert page.notes[4].third_read_user_num == 95
 
@@ -95,26 +106,41 @@ def test_real_notes_fields() -> None:
 def test_real_trend_fields() -> None:
     trend = parse_fans_trend(load_upstream("real/fans_trend_30d_total.json"), "k" * 24, 30, "total")
     assert len(trend.points) == 30
-    assert trend.points[0].date == dt.date(2025, 11, 8) and trend.points[0].num == 12421
-    assert trend.points[-1].date == dt.date(2025, 12, 7) and trend.points[-1].num == 15139
+    assert trend.points[0].date == dt.date(2025, 11, 8)
+    assert trend.points[0].num == 12421
+    assert trend.points[-1].date == dt.date(2025, 12, 7)
+    assert trend.points[-1].num == 15139
     assert trend.fans_num_inc == 15139 - 12421
     assert trend.fans_num_inc_rate == pytest.approx(2718 / 12421)  # a fraction, not a percent
 
 
 def test_empty_notes() -> None:
     page = parse_note_page(load_upstream("real/notes_empty.json"), "x" * 24, 1)
-    assert page.notes == [] and page.total == 0
+    assert page.notes == []
+    assert page.total == 0
 
 
 def test_odd_values_do_not_break_a_record() -> None:
     note = Note.from_raw(
-        {"noteId": "n1", "readNum": "1,234", "likeNum": None, "collectNum": "x", "date": "bad", "isVideo": 1, "new": 5}
+        {
+            "noteId": "n1",
+            "readNum": "1,234",
+            "likeNum": None,
+            "collectNum": "x",
+            "date": "bad",
+            "isVideo": 1,
+            "new": 5,
+        }
     )
-    assert note.read_num == 1234 and note.like_num is None and note.collect_num is None
-    assert note.date is None and note.is_video is True
+    assert note.read_num == 1234
+    assert note.like_num is None
+    assert note.collect_num is None
+    assert note.date is None
+    assert note.is_video is True
     assert note.model_extra == {"new": 5}
     creator = Creator.from_raw({"userId": "u", "fansNum": 12.0, "pictureReadCost": "0.5%"})
-    assert creator.fans_num == 12 and creator.picture_read_cost == 0.5
+    assert creator.fans_num == 12
+    assert creator.picture_read_cost == 0.5
 
 
 def test_the_repo_copy_of_the_shared_fixtures_is_exact() -> None:
@@ -125,15 +151,23 @@ def test_the_repo_copy_of_the_shared_fixtures_is_exact() -> None:
     assert ours == shared
 
 
-@given(st.one_of(st.integers(min_value=-(10**12), max_value=10**12), st.floats(allow_nan=False, allow_infinity=False)))
+@given(
+    st.one_of(
+        st.integers(min_value=-(10**12), max_value=10**12),
+        st.floats(allow_nan=False, allow_infinity=False),
+    )
+)
 def test_numbers_survive_as_strings(value: float) -> None:
     assert to_float(str(value)) == pytest.approx(float(value))
     assert to_float(value) == pytest.approx(float(value))
     if float(value).is_integer() and abs(value) < 2**53:
-        assert to_int(value) == int(value) and to_int(str(int(value))) == int(value)
+        assert to_int(value) == int(value)
+        assert to_int(str(int(value))) == int(value)
 
 
-@given(st.one_of(st.text(max_size=12), st.none(), st.booleans(), st.lists(st.integers(), max_size=2)))
+@given(
+    st.one_of(st.text(max_size=12), st.none(), st.booleans(), st.lists(st.integers(), max_size=2))
+)
 def test_unreadable_numbers_become_none_never_errors(value: Any) -> None:
     result = to_float(value)
     assert result is None or isinstance(result, float)

@@ -48,7 +48,9 @@ class FakeClock:
 
 
 def answer(code: int, data: Any = None, message: str | None = None) -> httpx.Response:
-    return httpx.Response(200, json={"code": code, "data": data, "message": message, "recordTime": None})
+    return httpx.Response(
+        200, json={"code": code, "data": data, "message": message, "recordTime": None}
+    )
 
 
 Script = list[Callable[[httpx.Request], httpx.Response]]
@@ -72,20 +74,27 @@ def always(response: httpx.Response | Exception) -> Callable[[httpx.Request], ht
     return step
 
 
-def run(twin: str, steps: Script, call: Callable[[Any], Any], **options: Any) -> tuple[Any, list[httpx.Request], FakeClock]:
+def run(
+    twin: str, steps: Script, call: Callable[[Any], Any], **options: Any
+) -> tuple[Any, list[httpx.Request], FakeClock]:
     """Run ``call(client)`` on the sync or async twin over a scripted transport."""
     seen: list[httpx.Request] = []
     clock = FakeClock()
     handler = scripted(steps, seen)
     common = {"clock": clock, "rng": random.Random(1), **options}
     if twin == "sync":
-        with Client("tok-unit-1234", transport=httpx.MockTransport(handler), sleep=clock.sleep, **common) as client:
+        with Client(
+            "tok-unit-1234", transport=httpx.MockTransport(handler), sleep=clock.sleep, **common
+        ) as client:
             result = call(client)
             return (list(result) if isinstance(result, Iterator) else result), seen, clock
 
     async def go() -> Any:
         async with AsyncClient(
-            "tok-unit-1234", transport=httpx.MockTransport(handler), sleep=clock.async_sleep, **common
+            "tok-unit-1234",
+            transport=httpx.MockTransport(handler),
+            sleep=clock.async_sleep,
+            **common,
         ) as client:
             result = call(client)
             if hasattr(result, "__aiter__"):
@@ -114,7 +123,8 @@ def test_transient_failures_are_retried_until_success(twin: str) -> None:
     ]
     page, seen, clock = run(twin, steps, notes_page, max_attempts=6)
     assert len(seen) == 6
-    assert len(page.notes) == 8 and page.total == 60
+    assert len(page.notes) == 8
+    assert page.total == 60
     assert len(clock.waits) == 5
     for n, wait in enumerate(clock.waits, 1):
         assert 0 < wait <= min(30, 2 ** (n - 1))
@@ -131,43 +141,57 @@ def test_retries_run_out_with_a_typed_error(twin: str) -> None:
         run(twin, [always(answer(301, message="FAILED, RETRY"))], call, max_attempts=4)
     err = caught.value
     assert (err.code, err.attempts, err.endpoint) == (301, 4, "notes")
-    assert "FAILED, RETRY" in str(err) and "after 4 attempts" in str(err)
+    assert "FAILED, RETRY" in str(err)
+    assert "after 4 attempts" in str(err)
     assert not page_or_error
+
+
+def failure_of(twin: str, steps: Script) -> tuple[BaseException, int]:
+    """The error one notes call raises over ``steps``, and how many requests it made."""
+    seen: list[httpx.Request] = []
+    handler = httpx.MockTransport(scripted(steps, seen))
+    try:
+        if twin == "sync":
+            with Client("tok", transport=handler, sleep=lambda s: None) as client:
+                client.creator_notes(UID)
+        else:
+
+            async def go() -> None:
+                async with AsyncClient(
+                    "tok", transport=handler, sleep=FakeClock().async_sleep
+                ) as client:
+                    await client.creator_notes(UID)
+
+            asyncio.run(go())
+    except Exception as exc:
+        return exc, len(seen)
+    raise AssertionError("the call did not fail")
 
 
 @TWINS
 @pytest.mark.parametrize(
     ("code", "error"),
-    [(100, AuthError), (303, QuotaError), (601, BalanceError), (400, InvalidParamsError), (999, UnknownCodeError)],
+    [
+        (100, AuthError),
+        (303, QuotaError),
+        (601, BalanceError),
+        (400, InvalidParamsError),
+        (999, UnknownCodeError),
+    ],
 )
 def test_stop_codes_are_not_retried(twin: str, code: int, error: type[Exception]) -> None:
-    seen_box: list[int] = []
-
-    def call(client: Any) -> Any:
-        return client.creator_notes(UID)
-
-    with pytest.raises(error) as caught:
-        _, seen, _ = run(twin, [always(answer(code, message="NOPE"))], call)
-        seen_box.append(len(seen))
-    assert caught.value.code == code  # type: ignore[attr-defined]
+    raised, calls = failure_of(twin, [always(answer(code, message="NOPE"))])
+    assert type(raised) is error
+    assert raised.code == code  # type: ignore[attr-defined]
+    assert calls == 1
 
 
 @TWINS
 def test_http_400_is_invalid_parameters_after_one_call(twin: str) -> None:
     sample = load_upstream("real/error_responses.json")["http_400_bad_request"]
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(400, text=sample["body_text"])
-
-    with pytest.raises(InvalidParamsError):
-        if twin == "sync":
-            Client("tok", transport=httpx.MockTransport(handler), sleep=lambda s: None).creator_notes(UID)
-        else:
-            client = AsyncClient("tok", transport=httpx.MockTransport(handler))
-            asyncio.run(client.creator_notes(UID))
-    assert len(seen) == 1
+    raised, calls = failure_of(twin, [always(httpx.Response(400, text=sample["body_text"]))])
+    assert isinstance(raised, InvalidParamsError)
+    assert calls == 1
 
 
 @TWINS
@@ -204,7 +228,9 @@ def test_a_302_slows_every_later_request_of_the_client(twin: str) -> None:
 @TWINS
 def test_201_is_an_empty_result(twin: str) -> None:
     page, seen, _ = run(twin, [always(answer(201))], notes_page)
-    assert page.notes == [] and page.total is None and len(seen) == 1
+    assert page.notes == []
+    assert page.total is None
+    assert len(seen) == 1
 
 
 @TWINS
@@ -231,8 +257,11 @@ def test_iteration_stops_at_total_and_at_max_pages(twin: str) -> None:
 
 @TWINS
 def test_an_empty_first_page_is_one_call(twin: str) -> None:
-    notes, seen, _ = run(twin, [always(httpx.Response(200, json=EMPTY))], lambda c: c.iter_notes(UID))
-    assert list(notes) == [] and len(seen) == 1
+    notes, seen, _ = run(
+        twin, [always(httpx.Response(200, json=EMPTY))], lambda c: c.iter_notes(UID)
+    )
+    assert list(notes) == []
+    assert len(seen) == 1
 
 
 @TWINS
@@ -243,7 +272,10 @@ def test_invalid_input_makes_no_call(twin: str) -> None:
 
 def test_listeners_see_every_attempt_without_the_token() -> None:
     records: list[Any] = []
-    steps: Script = [always(answer(301, message="FAILED, RETRY")), always(httpx.Response(200, json=NOTES_PAGE))]
+    steps: Script = [
+        always(answer(301, message="FAILED, RETRY")),
+        always(httpx.Response(200, json=NOTES_PAGE)),
+    ]
     _, seen, _ = run("sync", steps, notes_page, on_attempt=records.append)
     assert [(r.attempt, r.code, r.billed, r.verdict) for r in records] == [
         (1, 301, False, "retry"),

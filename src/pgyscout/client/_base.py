@@ -245,6 +245,7 @@ class ClientBase:
         """Record an attempt, adjust the pace, and return the envelope or raise."""
         latency = self._clock() - started
         self.stats.add(outcome, attempt)
+        message = redact(outcome.message)
         record = Attempt(
             endpoint=request.endpoint.name,
             params=request.key,
@@ -254,7 +255,7 @@ class ClientBase:
             http_status=outcome.http_status,
             billed=outcome.billed,
             latency=latency,
-            message=redact(outcome.message),
+            message=message,
             started_at=wall,
         )
         for listener in self._listeners:
@@ -262,7 +263,7 @@ class ClientBase:
         log.info(
             "%s -> %s%s in %.0f ms (attempt %d)",
             request.describe(),
-            f"code {outcome.code}" if outcome.code is not None else outcome.message or "no answer",
+            f"code {outcome.code}" if outcome.code is not None else message or "no answer",
             " billed" if outcome.billed else "",
             latency * 1000,
             attempt,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pgyscout.client._redact import redact
+
 
 class PgyscoutError(Exception):
     """Base of every error pgyscout raises on purpose."""
@@ -30,7 +32,8 @@ class ApiError(PgyscoutError):
         endpoint: str | None = None,
     ) -> None:
         self.code = code
-        self.message = message
+        # Upstream text may echo the request URL, token and all: mask it on the way in.
+        self.message = redact(message)
         self.http_status = http_status
         self.endpoint = endpoint
         super().__init__(self.describe())
@@ -146,6 +149,7 @@ class TransientError(PgyscoutError):
         http_status: int | None = None,
         rate_limited: bool = False,
     ) -> None:
+        message = redact(message)
         super().__init__(message)
         self.code = code
         self.message = message

@@ -17,6 +17,9 @@ from pgyscout.sandbox.state import SandboxConfig
 def _bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted sockets inherit this on Linux. Without it, uvicorn's separate header and body
+    # writes meet the client's delayed ACK and every answer takes ~40 ms longer (measured).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     return sock
 

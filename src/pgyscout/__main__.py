@@ -1,0 +1,5 @@
+import sys
+
+from pgyscout.cli import main
+
+sys.exit(main())

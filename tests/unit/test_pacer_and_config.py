@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pgyscout.client import ConfigError, resolve_settings
+from pgyscout.client._pacer import FIRST_SLOWDOWN_INTERVAL, MAX_INTERVAL, Pacer
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_pacer_is_free_until_the_first_302() -> None:
+    pacer = Pacer(clock=Clock())
+    assert [pacer.reserve() for _ in range(5)] == [0, 0, 0, 0, 0]
+
+
+def test_a_302_spaces_out_every_caller_and_successes_recover() -> None:
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    pacer.on_rate_limited()
+    assert pacer.interval == FIRST_SLOWDOWN_INTERVAL
+    waits = [pacer.reserve() for _ in range(3)]
+    assert waits[1] - waits[0] == pytest.approx(FIRST_SLOWDOWN_INTERVAL)
+    assert waits[2] - waits[1] == pytest.approx(FIRST_SLOWDOWN_INTERVAL)
+    pacer.on_rate_limited()
+    assert pacer.interval == 2 * FIRST_SLOWDOWN_INTERVAL
+    for _ in range(200):
+        pacer.on_success()
+    assert pacer.interval == 0
+
+
+def test_slowdown_is_capped() -> None:
+    pacer = Pacer(clock=Clock())
+    for _ in range(50):
+        pacer.on_rate_limited()
+    assert pacer.interval == MAX_INTERVAL
+
+
+def test_max_qps_is_a_floor_on_spacing() -> None:
+    clock = Clock()
+    pacer = Pacer(max_qps=4, clock=clock)
+    assert [pacer.reserve() for _ in range(3)] == [0, 0.25, 0.5]
+    for _ in range(100):
+        pacer.on_success()
+    assert pacer.interval == 0.25
+    with pytest.raises(ValueError, match="above 0"):
+        Pacer(max_qps=0)
+
+
+def test_settings_come_from_arguments_then_env_then_file(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'token = "from-file-token"\nbase_url = "http://127.0.0.1:9"\n', encoding="utf-8"
+    )
+    env = {"PGYSCOUT_CONFIG": str(config)}
+    assert resolve_settings(env=env).token == "from-file-token"
+    assert resolve_settings(env=env).base_url == "http://127.0.0.1:9"
+    env["JUSTONEAPI_TOKEN"] = "from-env-token"
+    env["PGYSCOUT_RETRIES"] = "7"
+    env["PGYSCOUT_RETRY_WAIT"] = "0.5"
+    settings = resolve_settings(env=env)
+    assert (settings.token, settings.max_attempts, settings.retry_wait) == (
+        "from-env-token",
+        7,
+        0.5,
+    )
+    assert resolve_settings(token="from-arg", max_attempts=2, env=env).token == "from-arg"
+    assert settings.timeout == 60
+    assert "from-env-token" not in repr(settings)
+
+
+def test_missing_token_names_every_source(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        resolve_settings(env={"PGYSCOUT_CONFIG": str(tmp_path / "none.toml")})
+    message = str(caught.value)
+    assert "--token" in message
+    assert "JUSTONEAPI_TOKEN" in message
+    assert "none.toml" in message
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"base_url": "api.justoneapi.com"}, "base URL"),
+        ({"base_url": "https://x.test/?token=abc"}, "must not carry a query"),
+        ({"max_attempts": 0}, "retries must be at least"),
+        ({"retry_wait": -1}, "retry wait"),
+        ({"timeout": 0}, "timeout"),
+    ],
+)
+def test_bad_settings_are_refused(options: dict[str, object], words: str) -> None:
+    with pytest.raises(ConfigError, match=words):
+        resolve_settings(token="t", env={}, **options)  # type: ignore[arg-type]
+
+
+def test_an_unreadable_config_file_is_named_not_echoed(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('token = "secret-in-broken-file', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        resolve_settings(env={"PGYSCOUT_CONFIG": str(config)})
+    assert "config.toml" in str(caught.value)
+    assert "secret-in-broken-file" not in str(caught.value)

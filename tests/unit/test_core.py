@@ -6,7 +6,7 @@ import json
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pgyscout.client import (
@@ -162,6 +162,7 @@ def pages_requested(
     return asked
 
 
+@settings(max_examples=500)
 @given(
     st.integers(min_value=0, max_value=2_000),
     st.sampled_from([8, 20]),
@@ -213,3 +214,9 @@ def test_a_larger_page_than_documented_is_believed() -> None:
 def test_redacted_url_masks_the_token() -> None:
     url = redacted_url("https://api.justoneapi.com", NOTES, {"userId": "x", "pageNumber": "2"})
     assert url.endswith("?token=***&userId=x&pageNumber=2")
+
+
+def test_starting_late_a_short_last_page_ends_paging() -> None:
+    # Found by hypothesis: page 4 of 25 items holds 1; page 5 must not be bought.
+    assert pages_requested(25, 8, first=4) == [4]
+    assert pages_requested(25, 8, first=3) == [3, 4]

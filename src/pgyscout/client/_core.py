@@ -208,8 +208,10 @@ class RetryPolicy:
 class PageCursor:
     """Which page to ask for next. Never asks for a page past ``total``: every page is billed.
 
-    The page size is the largest page seen so far (the documented size before the first
-    answer), so a provider that changes its page size neither loses pages nor overpays.
+    From page 1 the items seen are counted against ``total``, which is exact whatever the
+    page size. From a later page nothing before it was counted, so the page size is taken
+    as the larger of the documented one and any page seen: a short last page must not make
+    the pages look smaller than they are.
     """
 
     first_page: int = 1
@@ -228,11 +230,13 @@ class PageCursor:
             return None
         page = self.first_page + self.fetched
         if self.total is not None:
-            if self.first_page == 1 and self.seen >= self.total:
-                return None
-            size = self.largest_page or self.page_size
-            if size and (page - 1) * size >= self.total:
-                return None
+            if self.first_page == 1:
+                if self.seen >= self.total:
+                    return None
+            else:
+                size = max(self.largest_page, self.page_size or 0)
+                if size and (page - 1) * size >= self.total:
+                    return None
         return page
 
     def record(self, items: int, total: int | None) -> None:

@@ -13,6 +13,7 @@ from pgyscout.client import (
     AuthError,
     BalanceError,
     EndpointGoneError,
+    InvalidParamsError,
     PermissionDeniedError,
     QuotaError,
     SpendLimitError,
@@ -265,3 +266,59 @@ def test_async_twin_matches_sync_and_runs_concurrently(
 
     assert asyncio.run(fetch_all()) == expected
     assert sandbox.counters.snapshot()["peak_in_flight"] > 1
+
+
+def test_a_body_that_is_not_json_is_retried(small_sandbox: Callable[..., RunningSandbox]) -> None:
+    sandbox = small_sandbox(fault_garbled=1.0)
+    with (
+        client_for(sandbox, max_attempts=2) as client,
+        pytest.raises(UpstreamUnavailableError) as caught,
+    ):
+        client.search_creators()
+    assert "not JSON" in caught.value.message
+    assert sandbox.counters.snapshot()["by_code"] == {"garbled": 2}
+
+
+def test_201_no_content_is_an_empty_billed_result(
+    small_sandbox: Callable[..., RunningSandbox],
+) -> None:
+    sandbox = small_sandbox(no_content=1.0)
+    with client_for(sandbox) as client:
+        page = client.search_creators()
+        notes = list(client.iter_notes("5d21ab6b000000001201567d"))
+    assert page.creators == []
+    assert page.total is None
+    assert notes == []
+    stats = sandbox.counters.snapshot()
+    assert stats["calls"] == 2
+    assert stats["billed"] == 2
+
+
+def test_timeouts_are_retried_and_then_reported(
+    small_sandbox: Callable[..., RunningSandbox],
+) -> None:
+    sandbox = small_sandbox(latency_ms=400)
+    with client_for(sandbox, timeout=0.05, max_attempts=2) as client:
+        with pytest.raises(UpstreamUnavailableError) as caught:
+            client.search_creators()
+        assert "timeout" in caught.value.message
+        # The same client with room to wait gets the answer.
+    with client_for(sandbox, timeout=5) as patient:
+        assert patient.search_creators().creators
+
+
+def test_upstream_invalid_parameters_over_http(sandbox: RunningSandbox) -> None:
+    """The client never sends what upstream would refuse, so this reaches past validation."""
+    from pgyscout.client._base import PreparedRequest
+    from pgyscout.client._core import NOTES, TREND
+
+    with client_for(sandbox) as client:
+        with pytest.raises(InvalidParamsError) as missing:
+            client._call(PreparedRequest(NOTES, {"pageNumber": "1"}))
+        with pytest.raises(InvalidParamsError) as bad:
+            client._call(
+                PreparedRequest(TREND, {"kolId": "x", "dateType": "_7", "increaseType": "_1"})
+            )
+    assert missing.value.http_status == 400
+    assert bad.value.param == "dateType"
+    assert sandbox.counters.snapshot()["calls"] == 2

@@ -24,6 +24,8 @@ def sandbox_config(
     fault_500: float | None = None,
     fault_5xx: float | None = None,
     fault_drop: float | None = None,
+    fault_garbled: float | None = None,
+    no_content: float | None = None,
     quota: int | None = None,
     trend_gone: bool = False,
 ) -> SandboxConfig:
@@ -40,6 +42,8 @@ def sandbox_config(
         "fault_500": fault_500,
         "fault_http5xx": fault_5xx,
         "fault_drop": fault_drop,
+        "fault_garbled": fault_garbled,
+        "no_content": no_content,
     }
     chosen = {k: v for k, v in explicit.items() if v is not None}
     return SandboxConfig(**{**config.__dict__, **chosen}) if chosen else config
@@ -78,6 +82,20 @@ def sandbox(
         float | None,
         typer.Option("--fault-drop", help="Share of dropped connections.", show_default=False),
     ] = None,
+    fault_garbled: Annotated[
+        float | None,
+        typer.Option(
+            "--fault-garbled",
+            help="Share of HTTP 200 answers that are not JSON.",
+            show_default=False,
+        ),
+    ] = None,
+    no_content: Annotated[
+        float | None,
+        typer.Option(
+            "--no-content", help="Share of code 201 answers (billed, empty).", show_default=False
+        ),
+    ] = None,
     quota: Annotated[
         int | None, typer.Option(help="Billed answers per token before 303.", show_default=False)
     ] = None,
@@ -104,6 +122,8 @@ def sandbox(
         fault_500=fault_500,
         fault_5xx=fault_5xx,
         fault_drop=fault_drop,
+        fault_garbled=fault_garbled,
+        no_content=no_content,
         quota=quota,
         trend_gone=trend_gone,
     )

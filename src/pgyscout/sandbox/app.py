@@ -27,7 +27,14 @@ from pgyscout.sandbox.population import (
     Population,
     SynthCreator,
 )
-from pgyscout.sandbox.state import SPECIAL_TOKENS, Counters, SandboxConfig, TokenBucket, request_key
+from pgyscout.sandbox.state import (
+    ROLLED,
+    SPECIAL_TOKENS,
+    Counters,
+    SandboxConfig,
+    TokenBucket,
+    request_key,
+)
 
 SEARCH_PATH = "/api/xiaohongshu-pgy/api/solar/cooperator/blogger/v2/v1"
 NOTES_PATH = "/api/xiaohongshu-pgy/api/solar/kol/dataV2/notesDetail/v1"
@@ -229,7 +236,7 @@ class SandboxState:
     # -- the pipeline every request goes through ---------------------------------------
     def roll_fault(self) -> str | None:
         roll = self._rng.random()
-        for name in ("fault_drop", "fault_http5xx", "fault_301", "fault_500"):
+        for name in ROLLED:
             rate: float = getattr(self.config, name)
             if roll < rate:
                 return name
@@ -246,7 +253,7 @@ class SandboxState:
         code = "error"
         try:
             response, code = await self._respond(request, endpoint, build, params, token)
-            if code == "0":
+            if code in ("0", "201"):
                 billed_key = request_key(endpoint, params)
             return response
         finally:
@@ -278,6 +285,9 @@ class SandboxState:
         if fault == "fault_http5xx":
             html = "<html><head><title>502 Bad Gateway</title></head><body>502</body></html>"
             return Response(html, status_code=502, media_type="text/html"), "http_502"
+        if fault == "fault_garbled":
+            page = "<html><body>请登录 / please sign in</body></html>"
+            return Response(page, status_code=200, media_type="text/html"), "garbled"
         if fault == "fault_301":
             return _envelope(301, message="FAILED, RETRY"), "301"
         if fault == "fault_500":
@@ -287,6 +297,8 @@ class SandboxState:
             and self.counters.billed_for_token(token) >= self.config.quota
         ):
             return _envelope(303, message="DAILY QUOTA EXCEEDED"), "303"
+        if fault == "no_content":
+            return _envelope(201, message="NO CONTENT"), "201"
         try:
             data = build(params)
         except MissingParameter:

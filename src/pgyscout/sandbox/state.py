@@ -23,6 +23,8 @@ SPECIAL_TOKENS: dict[str, tuple[int, str]] = {
 
 # How --fault-rate P is spread over the fault kinds, from what real traffic shows most.
 FAULT_MIX = {"fault_301": 0.6, "fault_500": 0.2, "fault_http5xx": 0.1, "fault_drop": 0.1}
+# Every answer kind decided by a roll of the dice, in the order they are rolled.
+ROLLED = ("fault_drop", "fault_http5xx", "fault_garbled", "fault_301", "fault_500", "no_content")
 
 
 @dataclass
@@ -37,15 +39,17 @@ class SandboxConfig:
     fault_500: float = 0.0  # business 500 SERVER ERROR
     fault_http5xx: float = 0.0  # HTTP 502 from the gateway
     fault_drop: float = 0.0  # the connection is cut mid-answer
+    fault_garbled: float = 0.0  # HTTP 200 with a body that is not JSON (a proxy's page)
+    no_content: float = 0.0  # code 201: no content, billed, an empty result
     quota: int | None = None  # billed answers a token gets before every answer is 303
     trend_gone: bool = False  # the deprecated follower-growth endpoint answers HTTP 404
 
     def __post_init__(self) -> None:
-        for name in FAULT_MIX:
+        for name in ROLLED:
             rate = getattr(self, name)
             if not 0 <= rate <= 1:
                 raise ValueError(f"{name} must be between 0 and 1, not {rate}")
-        if sum(getattr(self, n) for n in FAULT_MIX) > 1:
+        if sum(getattr(self, n) for n in ROLLED) > 1:
             raise ValueError("fault rates add up to more than 1")
         if self.size < 1:
             raise ValueError("size must be at least 1")

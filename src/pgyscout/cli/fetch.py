@@ -14,6 +14,7 @@ from pgyscout.cli import _tables
 from pgyscout.cli._app import CliState, app, state_of
 from pgyscout.cli._output import FORMATS, make_writer
 from pgyscout.client import Client, InvalidInputError
+from pgyscout.client._core import NOTES, SEARCH
 from pgyscout.client._params import (
     DATE_TYPE,
     FANS_AGE,
@@ -223,7 +224,7 @@ def search(
             fmt=output,
             render=_tables.creators_table,
             label="searching",
-            page_size=20,
+            page_size=SEARCH.page_size or 20,
             first=first,
             max_pages=max_pages,
         )
@@ -272,7 +273,7 @@ def notes(
             fmt=output,
             render=_tables.notes_table,
             label="fetching notes",
-            page_size=8,
+            page_size=NOTES.page_size or 8,
             first=first,
             max_pages=max_pages,
         )

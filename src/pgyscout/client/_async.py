@@ -65,6 +65,9 @@ class AsyncClient(ClientBase):
         return self._settle(request, outcome, attempt, started, wall)
 
     async def _call(self, request: PreparedRequest) -> dict[str, Any]:
+        cached = self._from_cache(request)
+        if cached is not None:
+            return cached
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.policy.max_attempts),
             wait=self._wait_before_retry,

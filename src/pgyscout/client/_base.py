@@ -10,7 +10,7 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from tenacity import RetryCallState
@@ -58,6 +58,16 @@ class Attempt:
 AttemptListener = Callable[[Attempt], None]
 
 
+class ResponseCache(Protocol):
+    """Where answers are kept (``pgyscout.store`` provides one). The client stays free of it."""
+
+    def lookup(self, endpoint: str, params: tuple[tuple[str, str], ...]) -> dict[str, Any] | None:
+        """A stored answer to this request that is still fresh enough, or None."""
+
+    def record(self, attempt: Attempt, envelope: dict[str, Any] | None) -> None:
+        """Keep one attempt, with its answer when it was billed. Must be durable on return."""
+
+
 @dataclass(frozen=True)
 class PreparedRequest:
     endpoint: Endpoint
@@ -81,6 +91,7 @@ class CallStats:
     attempts: int = 0
     billed: int = 0
     retries: int = 0
+    cache_hits: int = 0
     by_code: dict[str, int] = field(default_factory=dict)
 
     def add(self, outcome: Outcome, attempt: int) -> None:
@@ -109,6 +120,7 @@ class ClientBase:
         retry_cap: float | None = None,
         max_qps: float | None = None,
         on_attempt: AttemptListener | Iterable[AttemptListener] | None = None,
+        cache: ResponseCache | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -128,6 +140,7 @@ class ClientBase:
         )
         self.pacer = Pacer(self._settings.max_qps, clock=clock)
         self.stats = CallStats()
+        self.cache = cache
         self._rng = rng or random.Random()
         self._clock = clock
         if on_attempt is None:
@@ -258,6 +271,12 @@ class ClientBase:
             message=message,
             started_at=wall,
         )
+        billed_answer = (
+            outcome.envelope if outcome.verdict in (Verdict.OK, Verdict.NO_CONTENT) else None
+        )
+        if self.cache is not None:
+            # Durable before anyone sees it: a crash after this line loses nothing paid for.
+            self.cache.record(record, billed_answer)
         for listener in self._listeners:
             listener(record)
         log.info(
@@ -285,6 +304,33 @@ class ClientBase:
             raise TransientError(outcome.code, outcome.message, http_status=outcome.http_status)
         assert outcome.error is not None
         raise outcome.error
+
+    def _from_cache(self, request: PreparedRequest) -> dict[str, Any] | None:
+        """A stored answer to the same request, recorded in the ledger as a cache hit."""
+        if self.cache is None:
+            return None
+        envelope = self.cache.lookup(request.endpoint.name, request.key)
+        if envelope is None:
+            return None
+        self.stats.cache_hits += 1
+        code = envelope.get("code")
+        record = Attempt(
+            endpoint=request.endpoint.name,
+            params=request.key,
+            attempt=0,
+            verdict="cache",
+            code=code if isinstance(code, int) else None,
+            http_status=None,
+            billed=False,
+            latency=0.0,
+            message="",
+            started_at=self._now(),
+        )
+        self.cache.record(record, None)
+        for listener in self._listeners:
+            listener(record)
+        log.info("%s -> from the store (no call)", request.describe())
+        return envelope
 
     def _exhausted(
         self, request: PreparedRequest, last: TransientError

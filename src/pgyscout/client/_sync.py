@@ -69,6 +69,9 @@ class Client(ClientBase):
         return self._settle(request, outcome, attempt, started, wall)
 
     def _call(self, request: PreparedRequest) -> dict[str, Any]:
+        cached = self._from_cache(request)
+        if cached is not None:
+            return cached
         retrying = Retrying(
             stop=stop_after_attempt(self.policy.max_attempts),
             wait=self._wait_before_retry,

@@ -1,0 +1,94 @@
+"""Storage: SQLite by default, PostgreSQL by URL; migrations applied on first use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+
+import sqlalchemy as sa
+
+from pgyscout.store.engine import (
+    ENV_DB,
+    StoreError,
+    create_db_engine,
+    current_revision,
+    default_db_path,
+    display_url,
+    head_revision,
+    migrate,
+    resolve_db_url,
+)
+from pgyscout.store.ledger import DEFAULT_MAX_AGE, StoreCache, Usage, params_key, usage
+
+
+class Store:
+    """One database: an engine, its schema brought up to date, and the cache over it."""
+
+    def __init__(self, db: str | None = None, *, apply_migrations: bool = True) -> None:
+        self.url = resolve_db_url(db)
+        try:
+            self.engine = create_db_engine(self.url)
+            if apply_migrations:
+                migrate(self.engine)
+        except sa.exc.SQLAlchemyError as exc:
+            reason = getattr(exc, "orig", None) or exc
+            raise StoreError(f"cannot open the database {self.display_url}: {reason}") from None
+
+    @property
+    def display_url(self) -> str:
+        return display_url(self.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def cache(
+        self,
+        *,
+        max_age: dt.timedelta | None = DEFAULT_MAX_AGE,
+        refresh: bool = False,
+        job_id: int | None = None,
+    ) -> StoreCache:
+        return StoreCache(self.engine, max_age=max_age, refresh=refresh, job_id=job_id)
+
+    @contextmanager
+    def begin(self) -> Iterator[sa.Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def usage(self, since: dt.datetime | None = None, price_per_call: float | None = None) -> Usage:
+        return usage(self.engine, since, price_per_call)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.display_url!r})"
+
+
+__all__ = [
+    "DEFAULT_MAX_AGE",
+    "ENV_DB",
+    "Store",
+    "StoreCache",
+    "StoreError",
+    "Usage",
+    "current_revision",
+    "default_db_path",
+    "head_revision",
+    "params_key",
+    "resolve_db_url",
+]

@@ -1,0 +1,100 @@
+"""Where the database is, how to connect to it, and bringing its schema up to date."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine, make_url
+
+ENV_DB = "PGYSCOUT_DB"
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Any fixed number: PostgreSQL's advisory lock that keeps two processes from migrating at once.
+MIGRATION_LOCK = 7_405_331
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used as asked."""
+
+
+def default_db_path() -> Path:
+    return platformdirs.user_data_path("pgyscout") / "pgyscout.db"
+
+
+def resolve_db_url(db: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """``--db`` / ``PGYSCOUT_DB`` take a file path or an SQLAlchemy URL."""
+    env = os.environ if env is None else env
+    chosen = db or env.get(ENV_DB) or str(default_db_path())
+    if "://" in chosen:
+        url = make_url(chosen)
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+    path = Path(chosen).expanduser()
+    return f"sqlite:///{path}"
+
+
+def display_url(url: str) -> str:
+    """The URL as shown to people: the password masked."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers and one writer work together; FULL sync makes a committed answer
+    # survive a power cut, not only a killed process. busy_timeout waits out other writers.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _alembic_config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision; cheap when it is there already."""
+    if current_revision(engine) == head_revision():
+        return
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
+        command.upgrade(_alembic_config(connection), "head")

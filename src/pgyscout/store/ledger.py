@@ -1,0 +1,166 @@
+"""The call ledger, the response cache and the usage report.
+
+A billed answer is written to ``responses`` in the same transaction as its ledger row, before
+the client hands it to anyone: once the answer is in memory it is on disk too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from pgyscout.client import Attempt
+from pgyscout.store import schema
+from pgyscout.store.entities import utcnow
+
+DEFAULT_MAX_AGE = dt.timedelta(hours=24)
+
+
+def params_key(params: Sequence[tuple[str, str]]) -> str:
+    """The canonical text of a request's parameters (sorted; the token never among them)."""
+    return "&".join(f"{k}={v}" for k, v in sorted(params) if k != "token")
+
+
+def code_key(code: int | None, http_status: int | None, verdict: str) -> str:
+    if verdict == "cache":
+        return "cache"
+    if code is not None:
+        return str(code)
+    if http_status is not None:
+        return f"http_{http_status}"
+    return "transport"
+
+
+class StoreCache:
+    """The client's cache: answers the same request from the store while it is fresh enough,
+    and writes every attempt (and every billed answer) to the ledger."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_age: dt.timedelta | None = DEFAULT_MAX_AGE,
+        refresh: bool = False,
+        job_id: int | None = None,
+    ) -> None:
+        self.engine = engine
+        self.max_age = max_age
+        self.refresh = refresh
+        self.job_id = job_id
+
+    def lookup(self, endpoint: str, params: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
+        if self.refresh:
+            return None
+        r = schema.responses
+        fresh: list[sa.ColumnElement[bool]] = []
+        if self.max_age is not None:
+            fresh.append(r.c.fetched_at >= utcnow() - self.max_age)
+        if self.job_id is not None:
+            # A resumed job never pays again for what it already fetched, however old.
+            fresh.append(r.c.job_id == self.job_id)
+        if not fresh:
+            return None
+        query = (
+            sa.select(r.c.envelope)
+            .where(r.c.endpoint == endpoint, r.c.params_key == params_key(params), sa.or_(*fresh))
+            .order_by(r.c.fetched_at.desc(), r.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            text = conn.execute(query).scalar()
+        return json.loads(text) if text is not None else None
+
+    def record(self, attempt: Attempt, envelope: dict[str, Any] | None) -> None:
+        key = params_key(attempt.params)
+        with self.engine.begin() as conn:
+            response_id = None
+            if envelope is not None:
+                result = conn.execute(
+                    sa.insert(schema.responses).values(
+                        endpoint=attempt.endpoint,
+                        params_key=key,
+                        fetched_at=utcnow(),
+                        code=attempt.code if attempt.code is not None else 0,
+                        job_id=self.job_id,
+                        envelope=json.dumps(envelope, ensure_ascii=False),
+                    )
+                )
+                assert result.inserted_primary_key is not None
+                response_id = result.inserted_primary_key[0]
+            conn.execute(
+                sa.insert(schema.calls).values(
+                    at=attempt.started_at.replace(tzinfo=None),
+                    endpoint=attempt.endpoint,
+                    params_key=key,
+                    attempt=attempt.attempt,
+                    verdict=attempt.verdict,
+                    code=attempt.code,
+                    http_status=attempt.http_status,
+                    billed=attempt.billed,
+                    latency_ms=round(attempt.latency * 1000, 3),
+                    message=attempt.message or None,
+                    response_id=response_id,
+                    job_id=self.job_id,
+                )
+            )
+
+
+@dataclass
+class Usage:
+    since: dt.datetime | None
+    calls: int = 0
+    billed: int = 0
+    cache_hits: int = 0
+    retries: int = 0
+    by_code: dict[str, int] = field(default_factory=dict)
+    by_endpoint: dict[str, int] = field(default_factory=dict)
+    price_per_call: float | None = None
+
+    @property
+    def estimated_cost(self) -> float | None:
+        if self.price_per_call is None:
+            return None
+        return round(self.billed * self.price_per_call, 4)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "calls": self.calls,
+            "billed": self.billed,
+            "cache_hits": self.cache_hits,
+            "retries": self.retries,
+            "by_code": self.by_code,
+            "by_endpoint": self.by_endpoint,
+            "price_per_call": self.price_per_call,
+            "estimated_cost": self.estimated_cost,
+        }
+
+
+def usage(
+    engine: Engine, since: dt.datetime | None = None, price_per_call: float | None = None
+) -> Usage:
+    c = schema.calls
+    retry = sa.case((c.c.attempt > 1, 1), else_=0).label("retry")
+    columns = (c.c.endpoint, c.c.verdict, c.c.code, c.c.http_status, c.c.billed, retry)
+    query = sa.select(*columns, sa.func.count().label("n")).group_by(*columns)
+    if since is not None:
+        query = query.where(c.c.at >= since)
+    report = Usage(since=since, price_per_call=price_per_call)
+    with engine.connect() as conn:
+        for endpoint, verdict, code, http_status, billed, is_retry, n in conn.execute(query):
+            if verdict == "cache":
+                report.cache_hits += n
+                continue
+            report.calls += n
+            report.billed += n if billed else 0
+            report.retries += n if is_retry else 0
+            key = code_key(code, http_status, verdict)
+            report.by_code[key] = report.by_code.get(key, 0) + n
+            report.by_endpoint[endpoint] = report.by_endpoint.get(endpoint, 0) + n
+    return report

@@ -1,0 +1,178 @@
+"""The database schema (SQLAlchemy Core). Migrations in ``migrations/`` build exactly this.
+
+Times are naive UTC. Natural keys are primary keys, so every save is an idempotent upsert.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Every answer pgyscout paid for, exactly as received; the cache reads from here.
+responses = Table(
+    "responses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("endpoint", String(16), nullable=False),
+    Column("params_key", Text, nullable=False),
+    Column("fetched_at", DateTime, nullable=False),
+    Column("code", Integer, nullable=False),
+    Column("job_id", Integer, nullable=True),
+    Column("envelope", Text, nullable=False),
+    Index("ix_responses_lookup", "endpoint", "params_key", "fetched_at"),
+)
+
+# The ledger: one row per HTTP attempt, and one per answer served from the cache.
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("endpoint", String(16), nullable=False),
+    Column("params_key", Text, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Column("code", Integer, nullable=True),
+    Column("http_status", Integer, nullable=True),
+    Column("billed", Boolean, nullable=True),
+    Column("latency_ms", Float, nullable=False),
+    Column("message", Text, nullable=True),
+    Column("response_id", Integer, ForeignKey("responses.id"), nullable=True),
+    Column("job_id", Integer, nullable=True),
+)
+
+searches = Table(
+    "searches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("total", Integer, nullable=True),
+    Column("pages", Integer, nullable=False, default=0),
+)
+
+search_results = Table(
+    "search_results",
+    metadata,
+    Column("search_id", Integer, ForeignKey("searches.id"), primary_key=True),
+    Column("page", Integer, primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("user_id", String(32), nullable=False, index=True),
+)
+
+creators = Table(
+    "creators",
+    metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("name", Text),
+    Column("red_id", String(32)),
+    Column("location", Text),
+    Column("gender", String(8)),
+    Column("fans_num", BigInteger),
+    Column("picture_price", Float),
+    Column("video_price", Float),
+    Column("first_seen_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("raw", JSON, nullable=False),
+)
+
+# One profile a creator a day: enough to see prices and followers move.
+creator_snapshots = Table(
+    "creator_snapshots",
+    metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("fetched_at", DateTime, nullable=False),
+    Column("fans_num", BigInteger),
+    Column("picture_price", Float),
+    Column("video_price", Float),
+    Column("raw", JSON, nullable=False),
+)
+
+notes = Table(
+    "notes",
+    metadata,
+    Column("note_id", String(32), primary_key=True),
+    Column("user_id", String(32), nullable=False, index=True),
+    Column("title", Text),
+    Column("date", Date),
+    Column("read_num", BigInteger),
+    Column("like_num", BigInteger),
+    Column("collect_num", BigInteger),
+    Column("is_advertise", Boolean),
+    Column("is_video", Boolean),
+    Column("brand_name", Text),
+    Column("first_seen_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("raw", JSON, nullable=False),
+)
+
+# A note's counts as seen on each day it was fetched.
+note_counts = Table(
+    "note_counts",
+    metadata,
+    Column("note_id", String(32), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("read_num", BigInteger),
+    Column("like_num", BigInteger),
+    Column("collect_num", BigInteger),
+)
+
+fans_points = Table(
+    "fans_points",
+    metadata,
+    Column("kol_id", String(32), primary_key=True),
+    Column("date", Date, primary_key=True),
+    Column("metric", String(16), primary_key=True),
+    Column("num", BigInteger),
+    Column("fetched_at", DateTime, nullable=False),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("options", JSON, nullable=False),
+)
+
+job_items = Table(
+    "job_items",
+    metadata,
+    Column("job_id", Integer, ForeignKey("jobs.id"), primary_key=True),
+    Column("user_id", String(32), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=True),
+    Column("claimed_by", String(64), nullable=True),
+    Column("claimed_at", DateTime, nullable=True),
+    Column("updated_at", DateTime, nullable=False),
+    Index("ix_job_items_queue", "job_id", "status", "position"),
+)

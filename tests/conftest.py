@@ -39,6 +39,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PGYSCOUT_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("PGYSCOUT_DB", str(tmp_path / "pgyscout.db"))
 
 
 class SandboxPool:

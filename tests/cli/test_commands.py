@@ -10,6 +10,7 @@ import os
 import pty
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -239,13 +240,16 @@ def test_demo_runs_the_whole_tour(pgy: Pgy) -> None:
     assert "creators match" in done.stdout
 
 
-def test_progress_shows_on_a_terminal_and_not_in_a_pipe(sandbox: RunningSandbox) -> None:
+def test_progress_shows_on_a_terminal_and_not_in_a_pipe(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUSTONEAPI_", "PGYSCOUT_"))}
     env.update(
         {
             "JUSTONEAPI_BASE_URL": sandbox.url,
             "JUSTONEAPI_TOKEN": "tok-pty",
             "PGYSCOUT_CONFIG": "/nonexistent",
+            "PGYSCOUT_DB": str(tmp_path / "pty.db"),
         }
     )
     leader, follower = pty.openpty()

@@ -16,6 +16,7 @@ from pgyscout._version import __version__
 from pgyscout.cli._errors import EXIT_INTERRUPTED, EXIT_USAGE, describe_failure
 from pgyscout.client import Client, redact
 from pgyscout.client._redact import log_filter
+from pgyscout.store import Store
 
 app = typer.Typer(
     name="pgy",
@@ -38,11 +39,13 @@ class CliState:
     timeout: float | None = None
     retries: int | None = None
     retry_wait: float | None = None
+    db: str | None = None
     verbose: int = 0
     quiet: bool = False
     debug: bool = False
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
+    _store: Store | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return f"CliState(base_url={self.base_url!r}, token='***', verbose={self.verbose})"
@@ -65,6 +68,22 @@ class CliState:
         """A note for the person at the terminal (stderr); silent under --quiet."""
         if not self.quiet:
             self.err_console.print(message, highlight=False)
+
+    def note(self, message: str) -> None:
+        """A by-the-way note: on a terminal or with -v, never in a script's stderr otherwise."""
+        if self.interactive or (self.verbose and not self.quiet):
+            self.say(message)
+
+    def store(self) -> Store:
+        """The database, opened (and migrated) on first use and closed when the command ends."""
+        if self._store is None:
+            self._store = Store(self.db)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def client(self, **overrides: Any) -> Client:
         options: dict[str, Any] = {
@@ -139,6 +158,14 @@ def global_options(
             show_default=False,
         ),
     ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            help="Database: a file path or an SQLAlchemy URL (default: $PGYSCOUT_DB, "
+            "else pgyscout.db in the user data directory).",
+            show_default=False,
+        ),
+    ] = None,
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: HTTP).")
     ] = 0,
@@ -159,10 +186,12 @@ def global_options(
         timeout=timeout,
         retries=retries,
         retry_wait=retry_wait,
+        db=db,
         verbose=verbose,
         quiet=quiet,
         debug=debug,
     )
+    ctx.call_on_close(ctx.obj.close)
     configure_logging(verbose, quiet, debug, sys.stderr)
 
 

@@ -16,6 +16,7 @@ from pgyscout.client import (
     UpstreamUnavailableError,
     redact,
 )
+from pgyscout.store import StoreError
 
 EXIT_OK = 0
 EXIT_UNKNOWN = 1
@@ -51,6 +52,8 @@ def describe_failure(exc: BaseException) -> Failure:
         else:
             code = EXIT_UNKNOWN
         return Failure(redact(str(exc)), hint and redact(hint), code)
+    if isinstance(exc, StoreError):
+        return Failure(redact(str(exc)), "check --db or PGYSCOUT_DB", EXIT_UNKNOWN)
     if isinstance(exc, PgyscoutError):
         return Failure(redact(str(exc)), None, EXIT_UNKNOWN)
     if isinstance(exc, ValueError):

@@ -5,14 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pgyscout.cli import _tables
 from pgyscout.cli._app import CliState, app, state_of
 from pgyscout.cli._output import FORMATS, make_writer
+from pgyscout.cli._parse import parse_duration
 from pgyscout.client import Client, InvalidInputError
 from pgyscout.client._core import NOTES, SEARCH
 from pgyscout.client._params import (
@@ -32,6 +35,8 @@ from pgyscout.client._params import (
     trend_params,
 )
 from pgyscout.models import CreatorPage, NotePage
+from pgyscout.store import Store, StoreCache
+from pgyscout.store.entities import create_search, save_note_page, save_search_page, save_trend
 
 FORMAT_HELP = "Output: table|json|jsonl|csv (default: table on a terminal, json otherwise)."
 PAGE_HELP = "Fetch only page N."
@@ -119,6 +124,7 @@ def stream_pages(
     page_size: int,
     first: int,
     max_pages: int | None,
+    on_page: Callable[[Any], None] = lambda page: None,
 ) -> None:
     writer = make_writer(fmt, state.out, state.out_console, render)
     done = records = 0
@@ -127,6 +133,7 @@ def stream_pages(
     try:
         with page_progress(state, label) as update:
             for result in pages:
+                on_page(result)
                 batch = records_of(result)
                 writer.write(batch)
                 done += 1
@@ -142,18 +149,53 @@ def stream_pages(
         if records or not failed:
             writer.close()
         stats = client.stats
-        if state.interactive or state.verbose:
-            of_total = f" of {total:,}" if total is not None else ""
-            state.say(
-                f"[dim]{records:,} records{of_total} from {done} page(s): "
-                f"{stats.billed} billed call(s), {stats.retries} retried attempt(s)[/dim]"
-            )
+        of_total = f" of {total:,}" if total is not None else ""
+        state.note(
+            f"[dim]{records:,} records{of_total} from {done} page(s): "
+            f"{stats.billed} billed call(s), {stats.cache_hits} from the store, "
+            f"{stats.retries} retried attempt(s)[/dim]"
+        )
 
 
 Format = Annotated[str | None, typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False)]
 Page = Annotated[int | None, typer.Option("--page", help=PAGE_HELP, show_default=False)]
 Pages = Annotated[int | None, typer.Option("--pages", help=PAGES_HELP, show_default=False)]
 AllPages = Annotated[bool, typer.Option("--all", help=ALL_HELP)]
+NoStore = Annotated[
+    bool, typer.Option("--no-store", help="Neither write to the database nor answer from it.")
+]
+MaxAge = Annotated[
+    str,
+    typer.Option(
+        "--max-age",
+        help="Answer from the database when the same request was fetched within this long "
+        "(30m, 24h, 7d; 0 = always ask upstream).",
+    ),
+]
+Refresh = Annotated[
+    bool, typer.Option("--refresh", help="Ask upstream even when the database has a fresh answer.")
+]
+
+
+@dataclass
+class Storage:
+    """What a data command keeps: the store (None with --no-store) and its cache."""
+
+    store: Store | None
+    cache: StoreCache | None
+
+    def save(self, write: Callable[[sa.Connection], None]) -> None:
+        if self.store is not None:
+            with self.store.begin() as conn:
+                write(conn)
+
+
+def open_storage(state: CliState, no_store: bool, max_age: str, refresh: bool) -> Storage:
+    age = parse_duration(max_age)
+    if no_store:
+        return Storage(None, None)
+    store = state.store()
+    return Storage(store, store.cache(max_age=age, refresh=refresh))
 
 
 @app.command()
@@ -199,8 +241,14 @@ def search(
     pages: Pages = None,
     all_pages: AllPages = False,
     fmt: Format = None,
+    no_store: NoStore = False,
+    max_age: MaxAge = "24h",
+    refresh: Refresh = False,
 ) -> None:
-    """Find creators with filters (20 a page). Every page is a billed call."""
+    """Find creators with filters (20 a page). Every page is a billed call.
+
+    Results are saved as a search (see `pgy enrich --last-search`); asking the same again
+    within --max-age is answered from the database with no call."""
     state = state_of(ctx)
     first, max_pages = resolve_paging(page, pages, all_pages)
     filters: dict[str, Any] = {
@@ -213,9 +261,19 @@ def search(
         "gender": gender,
         "content_tags": split_tags(tag),
     }
-    search_params(page=first, **filters)  # refuse bad input before a token is even looked up
+    query = search_params(page=first, **filters)  # bad input is refused before anything else
     output = resolve_format(fmt, state.out.isatty())
-    with state.client() as client:
+    storage = open_storage(state, no_store, max_age, refresh)
+    with state.client(cache=storage.cache) as client:
+        search_id: list[int] = []
+        record = {**{k: v for k, v in query.items() if k != "page"}, "first_page": first}
+        storage.save(
+            lambda conn: search_id.append(create_search(conn, {**record, "max_pages": max_pages}))
+        )
+
+        def save(result: CreatorPage) -> None:
+            storage.save(lambda conn: save_search_page(conn, search_id[0], result))
+
         stream_pages(
             state,
             client,
@@ -227,7 +285,12 @@ def search(
             page_size=SEARCH.page_size or 20,
             first=first,
             max_pages=max_pages,
+            on_page=save,
         )
+        if search_id:
+            state.note(
+                f"[dim]saved as search #{search_id[0]} (pgy enrich --search {search_id[0]})[/dim]"
+            )
 
 
 @app.command()
@@ -252,6 +315,9 @@ def notes(
     pages: Pages = None,
     all_pages: AllPages = False,
     fmt: Format = None,
+    no_store: NoStore = False,
+    max_age: MaxAge = "24h",
+    refresh: Refresh = False,
 ) -> None:
     """A creator's published notes with reads, likes and collects (8 a page)."""
     state = state_of(ctx)
@@ -264,7 +330,8 @@ def notes(
     }
     notes_params(user_id, page=first, **filters)
     output = resolve_format(fmt, state.out.isatty())
-    with state.client() as client:
+    storage = open_storage(state, no_store, max_age, refresh)
+    with state.client(cache=storage.cache) as client:
         stream_pages(
             state,
             client,
@@ -276,6 +343,7 @@ def notes(
             page_size=NOTES.page_size or 8,
             first=first,
             max_pages=max_pages,
+            on_page=lambda result: storage.save(lambda conn: save_note_page(conn, result)),
         )
 
 
@@ -297,13 +365,18 @@ def trend(
         bool, typer.Option("--accept-cache", help="Let upstream answer from its own cache.")
     ] = False,
     fmt: Format = None,
+    no_store: NoStore = False,
+    max_age: MaxAge = "24h",
+    refresh: Refresh = False,
 ) -> None:
     """Daily follower history over 30 or 60 days (upstream marks this endpoint deprecated)."""
     state = state_of(ctx)
     trend_params(kol_id, days=days, metric=metric, accept_cache=accept_cache)
     output = resolve_format(fmt, state.out.isatty())
-    with state.client() as client:
+    storage = open_storage(state, no_store, max_age, refresh)
+    with state.client(cache=storage.cache) as client:
         result = client.fans_trend(kol_id, days=days, metric=metric, accept_cache=accept_cache)
+    storage.save(lambda conn: save_trend(conn, result))
 
     def render(records: list[dict[str, Any]]) -> Any:
         return _tables.trend_view(

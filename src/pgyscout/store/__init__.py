@@ -9,6 +9,7 @@ from types import TracebackType
 
 import sqlalchemy as sa
 
+from pgyscout.store import schema
 from pgyscout.store.engine import (
     ENV_DB,
     StoreError,
@@ -91,4 +92,5 @@ __all__ = [
     "head_revision",
     "params_key",
     "resolve_db_url",
+    "schema",
 ]

@@ -1,0 +1,43 @@
+"""Reading durations and dates typed on the command line (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from pgyscout.client import InvalidInputError
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str, option: str = "--max-age") -> dt.timedelta:
+    """``90``, ``90s``, ``30m``, ``24h``, ``7d``, ``2w``; ``0`` means no time at all."""
+    match = _DURATION.match(text)
+    if not match:
+        raise InvalidInputError(
+            option, f"{option} must be a duration such as 30m, 24h or 7d (or 0), not {text!r}"
+        )
+    return dt.timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+def parse_since(text: str, now: dt.datetime) -> dt.datetime:
+    """A date (2026-11-01), a date and time (2026-11-01T08:00), or a duration ago (7d)."""
+    try:
+        return parse_datetime(text)
+    except ValueError:
+        pass
+    try:
+        return now - parse_duration(text, "--since")
+    except InvalidInputError:
+        raise InvalidInputError(
+            "--since",
+            f"--since must be a date (2026-11-01), a time or a duration (7d), not {text!r}",
+        ) from None
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(text.strip())
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value

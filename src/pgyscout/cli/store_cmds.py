@@ -1,0 +1,126 @@
+"""``pgy usage`` (what was spent) and ``pgy db`` (where the data is)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+import typer
+from rich.table import Table
+
+from pgyscout.cli._app import app, state_of
+from pgyscout.cli._parse import parse_since
+from pgyscout.cli.fetch import resolve_format
+from pgyscout.client import InvalidInputError
+from pgyscout.client._config import config_path, read_config_file
+from pgyscout.store import current_revision, head_revision, schema
+
+ENV_PRICE = "PGYSCOUT_PRICE_PER_CALL"
+
+
+def price_per_call(option: float | None) -> float | None:
+    """--price, else $PGYSCOUT_PRICE_PER_CALL, else price_per_call in the config file."""
+    if option is not None:
+        chosen: Any = option
+    elif os.environ.get(ENV_PRICE):
+        chosen = os.environ[ENV_PRICE]
+    else:
+        chosen = read_config_file(config_path()).get("price_per_call")
+    if chosen is None:
+        return None
+    try:
+        price = float(chosen)
+    except (TypeError, ValueError):
+        raise InvalidInputError(
+            "price", f"the price per call must be a number, not {chosen!r}"
+        ) from None
+    if price < 0:
+        raise InvalidInputError("price", f"the price per call must not be negative, not {price}")
+    return price
+
+
+@app.command()
+def usage(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Only calls from then on: a date (2026-11-01), a time, or a duration ago (7d).",
+            show_default=False,
+        ),
+    ] = None,
+    price: Annotated[
+        float | None,
+        typer.Option(
+            help="Yuan per billed call (else $PGYSCOUT_PRICE_PER_CALL, "
+            "or price_per_call in the config file).",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="table|json (default: table on a terminal).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """What the recorded calls cost: calls, billed calls, cache hits, retries, answers by code."""
+    state = state_of(ctx)
+    start = (
+        parse_since(since, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)) if since else None
+    )
+    per_call = price_per_call(price)
+    output = resolve_format(fmt, state.out.isatty())
+    if output not in ("table", "json"):
+        raise InvalidInputError("format", f"--format must be table or json, not {output!r}")
+    report = state.store().usage(start, per_call)
+    if output == "json":
+        state.out.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(
+        title=f"usage{' since ' + start.isoformat(' ', 'minutes') if start else ''}",
+        title_justify="left",
+    )
+    table.add_column("", style="bold")
+    table.add_column("", justify="right")
+    table.add_row("calls (HTTP attempts)", f"{report.calls:,}")
+    table.add_row("billed calls", f"{report.billed:,}")
+    table.add_row("answered from the store", f"{report.cache_hits:,}")
+    table.add_row("retried attempts", f"{report.retries:,}")
+    for code, n in sorted(report.by_code.items()):
+        table.add_row(f"  answers with code {code}", f"{n:,}")
+    cost = (
+        "set a price with --price"
+        if report.estimated_cost is None
+        else f"¥{report.estimated_cost:,.2f}"
+    )
+    table.add_row("estimated cost", cost)
+    state.out_console.print(table)
+
+
+db_app = typer.Typer(help="The database: where it is and what it holds.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("info")
+def db_info(ctx: typer.Context) -> None:
+    """Where the database is, its schema revision, and how many rows each table holds."""
+    state = state_of(ctx)
+    store = state.store()
+    counts: dict[str, int] = {}
+    with store.engine.connect() as conn:
+        for table in schema.metadata.sorted_tables:
+            counts[table.name] = int(
+                conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0
+            )
+    info = {
+        "database": store.display_url,
+        "dialect": store.dialect,
+        "revision": current_revision(store.engine),
+        "head": head_revision(),
+        "rows": counts,
+    }
+    state.out.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")

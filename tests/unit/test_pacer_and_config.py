@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pgyscout.client import ConfigError, resolve_settings
-from pgyscout.client._pacer import FIRST_SLOWDOWN_INTERVAL, MAX_INTERVAL, Pacer
+from pgyscout.client._pacer import ADDITIVE_QPS, DECREASE, MIN_QPS, Pacer
 
 
 class Clock:
@@ -19,31 +19,66 @@ class Clock:
 def test_pacer_is_free_until_the_first_302() -> None:
     pacer = Pacer(clock=Clock())
     assert [pacer.reserve() for _ in range(5)] == [0, 0, 0, 0, 0]
+    assert pacer.rate is None
 
 
-def test_a_302_spaces_out_every_caller_and_successes_recover() -> None:
+def test_the_first_302_sets_half_the_rate_it_was_starting_at() -> None:
     clock = Clock()
     pacer = Pacer(clock=clock)
-    pacer.on_rate_limited()
-    assert pacer.interval == FIRST_SLOWDOWN_INTERVAL
+    for _ in range(40):  # 40 starts within the last second
+        pacer.reserve()
+        clock.now += 0.02
+    pacer.on_rate_limited(started=clock.now)
+    assert pacer.rate == pytest.approx(0.5 * 40)
     waits = [pacer.reserve() for _ in range(3)]
-    assert waits[1] - waits[0] == pytest.approx(FIRST_SLOWDOWN_INTERVAL)
-    assert waits[2] - waits[1] == pytest.approx(FIRST_SLOWDOWN_INTERVAL)
-    pacer.on_rate_limited()
-    assert pacer.interval == 2 * FIRST_SLOWDOWN_INTERVAL
-    for _ in range(200):
+    assert waits[2] - waits[1] == pytest.approx(1 / 20)
+
+
+def test_additive_increase_multiplicative_decrease() -> None:
+    clock = Clock()
+    pacer = Pacer(max_qps=None, initial_qps=10, clock=clock)
+    pacer.on_rate_limited(started=0.0)  # leaves slow start
+    assert pacer.rate == pytest.approx(10 * DECREASE)
+    before = pacer.rate
+    for _ in range(int(before)):  # about one second of successes at that rate
         pacer.on_success()
-    assert pacer.interval == 0
+    assert pacer.rate == pytest.approx(before + ADDITIVE_QPS, rel=0.05)
 
 
-def test_slowdown_is_capped() -> None:
-    pacer = Pacer(clock=Clock())
-    for _ in range(50):
-        pacer.on_rate_limited()
-    assert pacer.interval == MAX_INTERVAL
+def test_slow_start_doubles_a_second() -> None:
+    pacer = Pacer(initial_qps=4, clock=Clock())
+    elapsed = 0.0
+    while elapsed < 1.0:  # a second of successes, each taking 1/rate at the paced rate
+        rate = pacer.rate
+        assert rate is not None
+        elapsed += 1 / rate
+        pacer.on_success()
+    assert pacer.rate == pytest.approx(8 * 2 ** (elapsed - 1), rel=1e-9)
 
 
-def test_max_qps_is_a_floor_on_spacing() -> None:
+def test_refusals_of_one_congestion_event_cut_once() -> None:
+    clock = Clock()
+    pacer = Pacer(initial_qps=20, clock=clock)
+    clock.now = 5.0
+    pacer.on_rate_limited(started=4.9)
+    for _ in range(10):  # requests that were already on their way
+        pacer.on_rate_limited(started=4.95)
+    assert pacer.rate == pytest.approx(20 * DECREASE)
+    assert pacer.slowdowns == 11
+    pacer.on_rate_limited(started=5.5)  # sent after the cut: a new event
+    assert pacer.rate == pytest.approx(20 * DECREASE * DECREASE)
+
+
+def test_the_rate_never_falls_to_nothing() -> None:
+    clock = Clock()
+    pacer = Pacer(initial_qps=1, clock=clock)
+    for _ in range(100):
+        clock.now += 1
+        pacer.on_rate_limited(started=clock.now)
+    assert pacer.rate == MIN_QPS
+
+
+def test_max_qps_caps_the_rate() -> None:
     clock = Clock()
     pacer = Pacer(max_qps=4, clock=clock)
     assert [pacer.reserve() for _ in range(3)] == [0, 0.25, 0.5]

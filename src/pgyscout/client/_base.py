@@ -119,6 +119,7 @@ class ClientBase:
         retry_wait: float | None = None,
         retry_cap: float | None = None,
         max_qps: float | None = None,
+        initial_qps: float | None = None,
         on_attempt: AttemptListener | Iterable[AttemptListener] | None = None,
         cache: ResponseCache | None = None,
         rng: random.Random | None = None,
@@ -138,7 +139,7 @@ class ClientBase:
         self.policy = RetryPolicy(
             self._settings.max_attempts, self._settings.retry_wait, self._settings.retry_cap
         )
-        self.pacer = Pacer(self._settings.max_qps, clock=clock)
+        self.pacer = Pacer(self._settings.max_qps, clock=clock, initial_qps=initial_qps)
         self.stats = CallStats()
         self.cache = cache
         self._rng = rng or random.Random()
@@ -289,11 +290,11 @@ class ClientBase:
         )
         log.debug("%s", redacted_url(self.base_url, request.endpoint, request.params))
         if outcome.verdict in (Verdict.OK, Verdict.NO_CONTENT):
-            self.pacer.on_success()
+            self.pacer.on_success(started)
             assert outcome.envelope is not None
             return outcome.envelope
         if outcome.verdict is Verdict.SLOW_DOWN:
-            self.pacer.on_rate_limited()
+            self.pacer.on_rate_limited(started)
             raise TransientError(
                 outcome.code,
                 outcome.message or "rate limited",

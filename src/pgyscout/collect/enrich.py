@@ -1,0 +1,210 @@
+"""``enrich``: notes and follower trend for many creators, concurrently, as a resumable job.
+
+The job lives in the database (``store.jobs``): workers claim one creator at a time, every
+page is saved as it arrives, and the client's cache is scoped to the job, so a resumed job
+replays what it already bought from the store instead of buying it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pgyscout.client import (
+    AccountLimitError,
+    ApiError,
+    AsyncClient,
+    AuthError,
+    EndpointGoneError,
+    PermissionDeniedError,
+)
+from pgyscout.client._params import (
+    DATE_TYPE,
+    INCREASE_TYPE,
+    ORDER_TYPE,
+    InvalidInputError,
+    check_user_id,
+)
+from pgyscout.store import Store
+from pgyscout.store import jobs as job_store
+from pgyscout.store.entities import save_note_page, save_trend
+
+KIND = "enrich"
+# Errors that no other creator would escape: stop the whole job, keep it resumable.
+STOPPING = (AccountLimitError, AuthError, PermissionDeniedError, EndpointGoneError)
+# With no --qps the controller starts here and doubles each second until the first 302.
+SLOW_START_QPS = 4.0
+_HEX_ID = re.compile(r"\b[0-9a-fA-F]{24}\b")
+
+
+@dataclass(frozen=True)
+class EnrichOptions:
+    notes_pages: int | None = 1  # None: every page
+    notes_order: str = "LATEST"
+    trend_days: int | None = 30  # None: no trend
+    trend_metric: str = "total"
+    concurrency: int = 16
+    qps: float | None = None
+    max_age_seconds: float = 24 * 3600
+
+    def __post_init__(self) -> None:
+        if self.notes_pages is not None and self.notes_pages < 0:
+            raise InvalidInputError(
+                "notes_pages", "--notes-pages must be a whole number from 0 up, or all"
+            )
+        if not 1 <= self.concurrency <= 256:
+            raise InvalidInputError(
+                "concurrency", f"--concurrency must be from 1 to 256, not {self.concurrency}"
+            )
+        if self.qps is not None and self.qps <= 0:
+            raise InvalidInputError("qps", f"--qps must be above 0, not {self.qps}")
+        ORDER_TYPE.normalize(self.notes_order)
+        INCREASE_TYPE.normalize(self.trend_metric)
+        if self.trend_days is not None:
+            DATE_TYPE.normalize(self.trend_days)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EnrichOptions:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def calls_per_creator(self, notes_total: int | None = None) -> int | None:
+        """Upstream calls one creator costs, when the number of notes is known or bounded."""
+        trend = 1 if self.trend_days else 0
+        if self.notes_pages == 0:
+            return trend
+        if self.notes_pages is None:
+            return None if notes_total is None else max(1, -(-notes_total // 8)) + trend
+        return self.notes_pages + trend
+
+
+def ids_from_text(text: str) -> list[str]:
+    """Creator ids from a file: one per line, or a JSON export of search results (``userId``)."""
+    stripped = text.strip()
+    if stripped.startswith(("[", "{")):
+        import json
+
+        try:
+            data = json.loads(stripped)
+        except ValueError:
+            data = None
+        if data is not None:
+            records = data if isinstance(data, list) else [data]
+            return [
+                check_user_id(r["userId"]) for r in records if isinstance(r, dict) and "userId" in r
+            ]
+    found: list[str] = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _HEX_ID.search(line)
+        if match is None:
+            raise InvalidInputError(
+                "--from", f"no 24-character creator id on this line: {line.strip()[:60]!r}"
+            )
+        found.append(match.group(0).lower())
+    return found
+
+
+def unique_ids(ids: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(check_user_id(i) for i in ids))
+
+
+@dataclass
+class EnrichProgress:
+    total: int
+    done: int = 0
+    failed: int = 0
+    already_done: int = 0
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+
+
+async def enrich_one(
+    client: AsyncClient, store: Store, user_id: str, options: EnrichOptions
+) -> None:
+    if options.notes_pages != 0:
+        async for page in client.iter_note_pages(
+            user_id, max_pages=options.notes_pages, order=options.notes_order
+        ):
+            with store.begin() as conn:
+                save_note_page(conn, page)
+    if options.trend_days:
+        trend = await client.fans_trend(
+            user_id, days=options.trend_days, metric=options.trend_metric
+        )
+        with store.begin() as conn:
+            save_trend(conn, trend)
+
+
+async def run_job(
+    store: Store,
+    job_id: int,
+    client: AsyncClient,
+    options: EnrichOptions,
+    *,
+    worker: str | None = None,
+    on_progress: Callable[[EnrichProgress], None] = lambda p: None,
+) -> EnrichProgress:
+    """Work the job's pending items until none is left, a stopping error, or cancellation.
+
+    Whatever this worker holds when it stops goes back to pending; a stopping error is
+    raised after that, so the job can be resumed once the account is in order again.
+    """
+    engine = store.engine
+    worker = worker or job_store.worker_name()
+    job_store.reclaim_abandoned(engine, job_id)
+    before = job_store.summary(engine, job_id)
+    assert before is not None
+    progress = EnrichProgress(total=before.total, already_done=before.counts.get(job_store.DONE, 0))
+    stopping: list[BaseException] = []
+
+    async def work() -> None:
+        while not stopping:
+            user_id = job_store.claim(engine, job_id, worker)
+            if user_id is None:
+                return
+            try:
+                await enrich_one(client, store, user_id, options)
+            except STOPPING as exc:
+                stopping.append(exc)
+                return
+            except ApiError as exc:  # retries ran out, or upstream refused this creator
+                job_store.fail(engine, job_id, user_id, worker, str(exc))
+                progress.failed += 1
+            else:
+                job_store.finish(engine, job_id, user_id, worker)
+                progress.done += 1
+            on_progress(progress)
+
+    tasks = [asyncio.create_task(work()) for _ in range(options.concurrency)]
+    try:
+        while tasks:
+            finished, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in finished:
+                task.result()  # a bug in a worker surfaces here
+            if stopping:
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                break
+            tasks = list(pending)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        job_store.release(engine, job_id, worker)
+        after = job_store.summary(engine, job_id)
+        if after is not None and after.finished:
+            job_store.set_status(engine, job_id, job_store.DONE)
+        elif stopping:
+            job_store.set_status(engine, job_id, "stopped")
+    if stopping:
+        raise stopping[0]
+    return progress

@@ -1,0 +1,244 @@
+"""Bulk jobs in the database: items are claimed one at a time, so a job survives its process
+and several processes can share one job without doing any item twice.
+
+Item states: ``pending`` → ``running`` (claimed by a worker) → ``done`` or ``failed``.
+A worker is ``host:pid``; items held by a worker that is gone go back to ``pending``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from pgyscout.store import schema
+from pgyscout.store.entities import utcnow
+
+PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+# A claim older than this is taken back even from a worker that may be alive elsewhere.
+LEASE = dt.timedelta(minutes=30)
+
+items = schema.job_items
+jobs = schema.jobs
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(worker: str | None) -> bool:
+    """Whether a worker on this host still runs; workers on other hosts are trusted to."""
+    if not worker or ":" not in worker:
+        return False
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    id: int
+    kind: str
+    status: str
+    options: dict[str, Any]
+    counts: dict[str, int]
+    created_at: dt.datetime
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def finished(self) -> bool:
+        return self.counts.get(PENDING, 0) == 0 and self.counts.get(RUNNING, 0) == 0
+
+
+def create_job(engine: Engine, kind: str, options: dict[str, Any], user_ids: Sequence[str]) -> int:
+    now = utcnow()
+    with engine.begin() as conn:
+        result = conn.execute(
+            sa.insert(jobs).values(kind=kind, created_at=now, status=RUNNING, options=options)
+        )
+        assert result.inserted_primary_key is not None
+        job_id = int(result.inserted_primary_key[0])
+        unique = list(dict.fromkeys(user_ids))
+        for start in range(0, len(unique), 500):
+            conn.execute(
+                sa.insert(items),
+                [
+                    {
+                        "job_id": job_id,
+                        "user_id": uid,
+                        "position": start + i,
+                        "status": PENDING,
+                        "attempts": 0,
+                        "updated_at": now,
+                    }
+                    for i, uid in enumerate(unique[start : start + 500])
+                ],
+            )
+    return job_id
+
+
+def claim(engine: Engine, job_id: int, worker: str) -> str | None:
+    """Take the next pending item for ``worker``; None when none is left."""
+    next_item = (
+        sa.select(items.c.user_id)
+        .where(items.c.job_id == job_id, items.c.status == PENDING)
+        .order_by(items.c.position)
+        .limit(1)
+    )
+    if engine.dialect.name == "postgresql":
+        next_item = next_item.with_for_update(skip_locked=True)
+    statement = (
+        sa.update(items)
+        .where(items.c.job_id == job_id, items.c.user_id == next_item.scalar_subquery())
+        .where(items.c.status == PENDING)
+        .values(
+            status=RUNNING,
+            claimed_by=worker,
+            claimed_at=utcnow(),
+            updated_at=utcnow(),
+            attempts=items.c.attempts + 1,
+        )
+        .returning(items.c.user_id)
+    )
+    with engine.begin() as conn:
+        row = conn.execute(statement).first()
+    return row[0] if row else None
+
+
+def _set(engine: Engine, job_id: int, user_id: str, worker: str, **values: Any) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(items)
+            .where(
+                items.c.job_id == job_id, items.c.user_id == user_id, items.c.claimed_by == worker
+            )
+            .values(updated_at=utcnow(), **values)
+        )
+
+
+def finish(engine: Engine, job_id: int, user_id: str, worker: str) -> None:
+    _set(engine, job_id, user_id, worker, status=DONE, error=None)
+
+
+def fail(engine: Engine, job_id: int, user_id: str, worker: str, error: str) -> None:
+    _set(engine, job_id, user_id, worker, status=FAILED, error=error[:1000])
+
+
+def release(engine: Engine, job_id: int, worker: str) -> int:
+    """Give back every item ``worker`` still holds (a clean stop)."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            sa.update(items)
+            .where(
+                items.c.job_id == job_id, items.c.claimed_by == worker, items.c.status == RUNNING
+            )
+            .values(status=PENDING, claimed_by=None, claimed_at=None, updated_at=utcnow())
+        )
+    return int(result.rowcount or 0)
+
+
+def reclaim_abandoned(engine: Engine, job_id: int, now: dt.datetime | None = None) -> int:
+    """Items held by a worker that is gone (killed, crashed) or whose lease ran out."""
+    now = now or utcnow()
+    with engine.connect() as conn:
+        held = conn.execute(
+            sa.select(items.c.user_id, items.c.claimed_by, items.c.claimed_at).where(
+                items.c.job_id == job_id, items.c.status == RUNNING
+            )
+        ).all()
+    stale = [
+        uid
+        for uid, worker, claimed_at in held
+        if not _alive(worker) or (claimed_at is not None and now - claimed_at > LEASE)
+    ]
+    if stale:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.update(items)
+                .where(
+                    items.c.job_id == job_id, items.c.user_id.in_(stale), items.c.status == RUNNING
+                )
+                .values(status=PENDING, claimed_by=None, claimed_at=None, updated_at=utcnow())
+            )
+    return len(stale)
+
+
+def retry_failed(engine: Engine, job_id: int) -> int:
+    with engine.begin() as conn:
+        result = conn.execute(
+            sa.update(items)
+            .where(items.c.job_id == job_id, items.c.status == FAILED)
+            .values(status=PENDING, error=None, claimed_by=None, updated_at=utcnow())
+        )
+        conn.execute(
+            sa.update(jobs).where(jobs.c.id == job_id).values(status=RUNNING, finished_at=None)
+        )
+    return int(result.rowcount or 0)
+
+
+def set_status(engine: Engine, job_id: int, status: str) -> None:
+    finished_at = utcnow() if status == DONE else None
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(jobs)
+            .where(jobs.c.id == job_id)
+            .values(status=status, finished_at=finished_at)
+        )
+
+
+def summary(engine: Engine, job_id: int) -> JobSummary | None:
+    with engine.connect() as conn:
+        job = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).first()
+        if job is None:
+            return None
+        counts = {
+            status: int(n)
+            for status, n in conn.execute(
+                sa.select(items.c.status, sa.func.count())
+                .where(items.c.job_id == job_id)
+                .group_by(items.c.status)
+            )
+        }
+    options = job.options if isinstance(job.options, dict) else json.loads(job.options)
+    return JobSummary(job.id, job.kind, job.status, options, counts, job.created_at)
+
+
+def failures(engine: Engine, job_id: int) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(items.c.user_id, items.c.error)
+            .where(items.c.job_id == job_id, items.c.status == FAILED)
+            .order_by(items.c.position)
+        )
+        return [(uid, error or "") for uid, error in rows]
+
+
+def latest_unfinished(engine: Engine, kind: str) -> int | None:
+    with engine.connect() as conn:
+        value = conn.execute(
+            sa.select(sa.func.max(jobs.c.id)).where(jobs.c.kind == kind, jobs.c.status != DONE)
+        ).scalar()
+    return int(value) if value is not None else None
+
+
+def latest(engine: Engine, kind: str) -> int | None:
+    with engine.connect() as conn:
+        value = conn.execute(sa.select(sa.func.max(jobs.c.id)).where(jobs.c.kind == kind)).scalar()
+    return int(value) if value is not None else None

@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/pgy demo
 
+# The store and enrich suites also run on PostgreSQL: a throw-away cluster is started for them.
 test: lint typecheck
-	$(BIN)/pytest
+	@pg_url="$$(scripts/pg-test-server.sh start)" || exit 1; \
+	PGYSCOUT_TEST_PG="$$pg_url" $(BIN)/pytest; status=$$?; \
+	scripts/pg-test-server.sh stop; exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

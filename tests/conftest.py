@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from pgyscout.sandbox import RunningSandbox, SandboxConfig, start_sandbox
 
@@ -40,6 +44,34 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PGYSCOUT_CONFIG", str(tmp_path / "no-config.toml"))
     monkeypatch.setenv("PGYSCOUT_DB", str(tmp_path / "pgyscout.db"))
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("PGYSCOUT_TEST_PG")
+    if not url and os.environ.get("CI") == "true":
+        raise RuntimeError("PGYSCOUT_TEST_PG is not set: CI must test PostgreSQL (run make test)")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind: a SQLite file, and a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    server = _postgres_url()
+    if not server:
+        pytest.skip("no PostgreSQL (make test starts one; or set PGYSCOUT_TEST_PG)")
+    name = f"pgyscout_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 class SandboxPool:

@@ -207,7 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        app(args=args, prog_name="pgy", standalone_mode=False)
+        # Outside standalone mode click returns, not raises, the code of an Exit.
+        returned = app(args=args, prog_name="pgy", standalone_mode=False)
+        if isinstance(returned, int) and not isinstance(returned, bool):
+            return returned
     except typer.Exit as done:
         return int(done.exit_code)
     except typer.Abort:

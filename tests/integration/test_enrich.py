@@ -1,0 +1,284 @@
+"""``pgy enrich`` as a user runs it, on SQLite and PostgreSQL, against the sandbox's counters."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from pgyscout.collect.enrich import EnrichOptions
+from pgyscout.sandbox import RunningSandbox
+from pgyscout.store import Store, schema
+from pgyscout.store import jobs as job_store
+from tests.cli.conftest import PGY, run_pgy
+
+NOTE_PAGE = 8
+
+
+def pgy_env(sandbox: RunningSandbox, db_url: str, token: str = "tok-enrich") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUSTONEAPI_", "PGYSCOUT_"))}
+    env.update(
+        {
+            "JUSTONEAPI_BASE_URL": sandbox.url,
+            "JUSTONEAPI_TOKEN": token,
+            "PGYSCOUT_DB": db_url,
+            "PGYSCOUT_CONFIG": "/nonexistent",
+            "PGYSCOUT_RETRY_WAIT": "0.05",
+        }
+    )
+    return env
+
+
+def expected_requests(sandbox: RunningSandbox, uids: list[str]) -> int:
+    """Distinct billed requests of an enrich with every notes page and a 30-day trend."""
+    population = sandbox.state.population
+    return sum(max(1, -(-population.by_id[u].note_count // NOTE_PAGE)) + 1 for u in uids)
+
+
+def check_everything_stored(
+    db_url: str, sandbox: RunningSandbox, uids: list[str], job_id: int
+) -> None:
+    population = sandbox.state.population
+    with Store(db_url) as store:
+        summary = job_store.summary(store.engine, job_id)
+        assert summary is not None
+        assert summary.counts == {"done": len(uids)}
+        with store.engine.connect() as conn:
+            notes = dict(
+                conn.execute(
+                    sa.select(schema.notes.c.user_id, sa.func.count()).group_by(
+                        schema.notes.c.user_id
+                    )
+                ).all()
+            )
+            points = dict(
+                conn.execute(
+                    sa.select(schema.fans_points.c.kol_id, sa.func.count()).group_by(
+                        schema.fans_points.c.kol_id
+                    )
+                ).all()
+            )
+    for uid in uids:
+        assert notes.get(uid, 0) == population.by_id[uid].note_count, uid
+        assert points.get(uid) == 30, uid
+
+
+def job_exists(db_url: str, job_id: int) -> bool:
+    with Store(db_url) as store:
+        return job_store.summary(store.engine, job_id) is not None
+
+
+def pick(sandbox: RunningSandbox, n: int, seed: int = 3) -> list[str]:
+    creators = [c for c in sandbox.state.population.creators if c.note_count > 0]
+    return [c.user_id for c in random.Random(seed).sample(creators, n)]
+
+
+def test_enrich_stores_everything_and_a_rerun_costs_nothing(
+    db_url: str, small_sandbox: Callable[..., RunningSandbox], tmp_path: Path
+) -> None:
+    sandbox = small_sandbox(latency_ms=10, fault_301=0.1, fault_drop=0.02)
+    uids = pick(sandbox, 12)
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text("\n".join(uids) + "\n", encoding="utf-8")
+    env = pgy_env(sandbox, db_url)
+    first = subprocess.run(
+        [str(PGY), "enrich", "--from", str(ids_file), "--notes-pages", "all"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert first.returncode == 0, first.stderr
+    assert "12 of 12 creator(s) enriched" in first.stderr
+    check_everything_stored(db_url, sandbox, uids, 1)
+    served = sandbox.counters.snapshot()
+    assert served["distinct_billed"] == expected_requests(sandbox, uids)
+    assert served["repeat_billed"] == 0
+    sandbox.counters.reset()
+    again = subprocess.run(
+        [str(PGY), "enrich", "--from", str(ids_file), "--notes-pages", "all"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert again.returncode == 0, again.stderr
+    assert sandbox.counters.snapshot()["calls"] == 0
+
+
+def test_kill_9_at_random_moments_then_resume(
+    db_url: str, small_sandbox: Callable[..., RunningSandbox], tmp_path: Path
+) -> None:
+    sandbox = small_sandbox(latency_ms=40, fault_301=0.05)
+    uids = pick(sandbox, 20, seed=11)
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text("\n".join(uids), encoding="utf-8")
+    env = pgy_env(sandbox, db_url)
+    rng = random.Random(2026)
+    start = [
+        str(PGY),
+        "enrich",
+        "--from",
+        str(ids_file),
+        "--notes-pages",
+        "all",
+        "--concurrency",
+        "6",
+    ]
+    resume = [str(PGY), "enrich", "--resume", "1"]
+    kills = 0
+    for _round in range(12):
+        # Killed before it wrote the job? Then the user runs the same command again.
+        command = resume if job_exists(db_url, 1) else start
+        proc = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            proc.wait(timeout=rng.uniform(0.6, 1.8))
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            kills += 1
+            continue
+        assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+        break
+    else:
+        final = run_pgy(
+            "enrich", "--resume", "1", base_url=sandbox.url, db=db_url, token="tok-enrich"
+        )
+        assert final.returncode == 0, final.stderr
+    assert kills >= 1
+    check_everything_stored(db_url, sandbox, uids, 1)
+    served = sandbox.counters.snapshot()
+    assert served["distinct_billed"] == expected_requests(sandbox, uids)
+    # Only an answer on its way when the process died can be bought twice: at most the
+    # requests in flight at each kill.
+    assert served["repeat_billed"] <= kills * 6
+
+
+def test_two_processes_share_one_job_without_doing_any_item_twice(
+    db_url: str, small_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    sandbox = small_sandbox(latency_ms=30)
+    uids = pick(sandbox, 24, seed=5)
+    options = EnrichOptions(notes_pages=None, concurrency=4)
+    with Store(db_url) as store:
+        job_id = job_store.create_job(store.engine, "enrich", options.as_json(), uids)
+    env = pgy_env(sandbox, db_url)
+    procs = [
+        subprocess.Popen(
+            [str(PGY), "enrich", "--resume", str(job_id)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+    check_everything_stored(db_url, sandbox, uids, job_id)
+    with Store(db_url) as store, store.engine.connect() as conn:
+        workers = conn.execute(
+            sa.select(sa.func.count(sa.distinct(schema.job_items.c.claimed_by))).where(
+                schema.job_items.c.job_id == job_id
+            )
+        ).scalar()
+    assert workers == 2
+    served = sandbox.counters.snapshot()
+    assert served["repeat_billed"] == 0
+    assert served["distinct_billed"] == expected_requests(sandbox, uids)
+
+
+def test_quota_stops_the_job_and_resume_finishes_it(
+    db_url: str, small_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    sandbox = small_sandbox(quota=25)
+    uids = pick(sandbox, 6, seed=8)
+    stopped = run_pgy(
+        "enrich", *uids, "--notes-pages", "all", base_url=sandbox.url, db=db_url, token="tok-day-1"
+    )
+    assert stopped.returncode == 3
+    assert "daily quota" in stopped.stderr
+    assert "pgy enrich --resume 1" in stopped.stderr
+    with Store(db_url) as store:
+        summary = job_store.summary(store.engine, 1)
+    assert summary is not None
+    assert summary.counts.get("pending", 0) > 0
+    assert summary.counts.get("running", 0) == 0
+    for day in range(2, 30):  # each day brings a fresh quota; the job goes on where it stopped
+        resumed = run_pgy(
+            "enrich", "--resume", base_url=sandbox.url, db=db_url, token=f"tok-day-{day}"
+        )
+        if resumed.returncode == 0:
+            break
+        assert resumed.returncode == 3, resumed.stderr
+        assert "daily quota" in resumed.stderr
+    else:
+        raise AssertionError("the job never finished")
+    check_everything_stored(db_url, sandbox, uids, 1)
+    served = sandbox.counters.snapshot()
+    assert served["repeat_billed"] == 0
+    assert served["distinct_billed"] == expected_requests(sandbox, uids)
+
+
+def test_failed_creators_are_listed_and_retried(
+    db_url: str, small_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    broken = small_sandbox(fault_301=1.0)
+    clean = small_sandbox()
+    uids = pick(clean, 4, seed=9)
+    failed = run_pgy(
+        "--retries", "2", "--retry-wait", "0", "enrich", *uids, base_url=broken.url, db=db_url
+    )
+    assert failed.returncode == 5
+    assert "4 failed" in failed.stderr
+    assert f"failed {uids[0]}" in failed.stderr
+    assert "pgy enrich --retry-failed 1" in failed.stderr
+    retried = run_pgy("enrich", "--retry-failed", "1", base_url=clean.url, db=db_url)
+    assert retried.returncode == 0, retried.stderr
+    assert "4 of 4 creator(s) enriched" in retried.stderr
+
+
+def test_enrich_from_the_last_search(
+    db_url: str, small_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    sandbox = small_sandbox()
+    searched = run_pgy(
+        "search", "--fans-min", "200000", "-f", "json", base_url=sandbox.url, db=db_url
+    )
+    assert searched.returncode == 0, searched.stderr
+    done = run_pgy("enrich", "--last-search", "--trend", "none", base_url=sandbox.url, db=db_url)
+    assert done.returncode == 0, done.stderr
+    with Store(db_url) as store, store.engine.connect() as conn:
+        searched_ids = [r[0] for r in conn.execute(sa.select(schema.search_results.c.user_id))]
+        enriched = [r[0] for r in conn.execute(sa.select(schema.job_items.c.user_id))]
+        points = conn.execute(sa.select(sa.func.count()).select_from(schema.fans_points)).scalar()
+    assert sorted(enriched) == sorted(searched_ids)
+    assert points == 0
+
+
+def test_bad_enrich_input_is_refused(db_url: str, sandbox: RunningSandbox) -> None:
+    for args, words in [
+        ([], "no creators"),
+        (["not-an-id"], "24-character"),
+        (["--resume"], "no unfinished enrich job"),
+        (["5d21ab6b000000001201567d", "--concurrency", "0"], "--concurrency must be from 1 to 256"),
+        (["5d21ab6b000000001201567d", "--trend", "7"], "days must be one of"),
+        (
+            ["5d21ab6b000000001201567d", "--notes-pages", "lots"],
+            "--notes-pages must be a number or all",
+        ),
+    ]:
+        done = run_pgy("enrich", *args, base_url=sandbox.url, db=db_url)
+        assert done.returncode == 2, (args, done.stderr)
+        assert words in done.stderr, (args, done.stderr)
+    assert sandbox.counters.snapshot()["calls"] == 0
+    time.sleep(0)

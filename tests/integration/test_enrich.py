@@ -281,4 +281,36 @@ def test_bad_enrich_input_is_refused(db_url: str, sandbox: RunningSandbox) -> No
         assert done.returncode == 2, (args, done.stderr)
         assert words in done.stderr, (args, done.stderr)
     assert sandbox.counters.snapshot()["calls"] == 0
-    time.sleep(0)
+
+
+def test_ctrl_c_stops_cleanly_and_resume_finishes(
+    db_url: str, small_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    sandbox = small_sandbox(latency_ms=60)
+    uids = pick(sandbox, 12, seed=4)
+    env = pgy_env(sandbox, db_url)
+    proc = subprocess.Popen(
+        [str(PGY), "enrich", *uids, "--notes-pages", "all", "--concurrency", "4"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while sandbox.counters.snapshot()["billed"] < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "resume with `pgy enrich --resume 1`" in err
+    assert "error: interrupted" in err
+    with Store(db_url) as store:
+        summary = job_store.summary(store.engine, 1)
+    assert summary is not None
+    assert summary.counts.get("running", 0) == 0  # everything held was given back
+    assert summary.counts.get("pending", 0) > 0
+    resumed = run_pgy("enrich", "--resume", base_url=sandbox.url, db=db_url, token="tok-enrich")
+    assert resumed.returncode == 0, resumed.stderr
+    check_everything_stored(db_url, sandbox, uids, 1)
+    # Requests cut off in flight may be bought again, never more than were in flight.
+    assert sandbox.counters.snapshot()["repeat_billed"] <= 4

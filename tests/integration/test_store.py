@@ -153,9 +153,15 @@ def test_a_billed_answer_is_on_disk_before_anyone_uses_it(
 
     uid = sandbox.state.population.creators[0].user_id
     with Store(db_url) as store:
-        with Client(
-            "tok-crash", base_url=sandbox.url, cache=store.cache(), on_attempt=crash_after_billing
-        ) as client, pytest.raises(Crash):
+        with (
+            Client(
+                "tok-crash",
+                base_url=sandbox.url,
+                cache=store.cache(),
+                on_attempt=crash_after_billing,
+            ) as client,
+            pytest.raises(Crash),
+        ):
             client.fans_trend(uid)
         with Client("tok-crash", base_url=sandbox.url, cache=store.cache()) as client:
             trend = client.fans_trend(uid)

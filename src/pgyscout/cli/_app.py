@@ -210,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         # Outside standalone mode click returns, not raises, the code of an Exit.
         returned = app(args=args, prog_name="pgy", standalone_mode=False)
         if isinstance(returned, int) and not isinstance(returned, bool):
+            if returned == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent Exit(130)
+                _report("interrupted")
             return returned
     except typer.Exit as done:
         return int(done.exit_code)

@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
-from pgyscout.cli import _tables
 from pgyscout.cli._app import app, state_of
-from pgyscout.sandbox import SPECIAL_TOKENS, SandboxConfig, serve, start_sandbox
+from pgyscout.sandbox import SPECIAL_TOKENS, SandboxConfig, serve
 
 DEMO_TOKEN = "sandbox-demo-token"
 
@@ -135,62 +134,4 @@ def sandbox(
     serve(config, port=port)
 
 
-@app.command()
-def demo(ctx: typer.Context) -> None:
-    """A tour on the embedded sandbox: search, a creator's notes, their follower trend. Free."""
-    state = state_of(ctx)
-    console = state.out_console
-    config = sandbox_config(seed=7, size=6000, latency_ms=20, rate_limit=None, fault_rate=0.05)
-    with start_sandbox(config) as server:
-        console.rule("[bold]pgyscout demo[/bold]")
-        console.print(
-            f"A local sandbox is serving {config.size:,} synthetic creators at {server.url}.\n"
-            "It fails 5% of answers on purpose (301, 500, HTTP 502, dropped connections) "
-            "the way the real API does; pgyscout retries them for you. Nothing is billed.\n"
-        )
-        with state.client(token=DEMO_TOKEN, base_url=server.url, retry_wait=0.2) as client:
-            console.print(
-                "[bold]1. Search[/bold]  pgy search --tag 美食 --fans-min 10000 --fans-max 300000"
-                " --fans-gender female"
-            )
-            page = client.search_creators(
-                content_tags=["美食"], fans_min=10_000, fans_max=300_000, fans_gender="female"
-            )
-            console.print(f"{page.total:,} creators match; the first page:")
-            console.print(_tables.creators_table([c.raw for c in page.creators[:10]]))
-            top = max(page.creators, key=lambda c: c.inter_mid_num or 0)
-            console.print(
-                f"\n[bold]2. Recent notes[/bold] of {top.name} (most interactions on the page)"
-                f"  pgy notes {top.user_id} --pages 2"
-            )
-            notes = [n.raw for n in client.iter_notes(top.user_id, max_pages=2)]
-            console.print(_tables.notes_table(notes))
-            console.print(f"\n[bold]3. Follower trend[/bold]  pgy trend {top.user_id} --days 30")
-            trend = client.fans_trend(top.user_id, days=30)
-            console.print(
-                _tables.trend_view(
-                    [p.raw for p in trend.points],
-                    trend.metric,
-                    trend.fans_num_inc,
-                    trend.fans_num_inc_rate,
-                )
-            )
-            stats = client.stats
-        counters = server.counters.snapshot()
-    console.print(
-        f"\n[bold]Numbers[/bold]: {stats.attempts} attempts, {stats.billed} billed answers, "
-        f"{stats.retries} failures absorbed by retries; the sandbox billed "
-        f"{counters['billed']} answers for {counters['distinct_billed']} distinct requests."
-    )
-    console.print(
-        "\n[bold]On the real API[/bold] (each successful call is billed by Just One API):\n"
-        "  export JUSTONEAPI_TOKEN=<your token>\n"
-        "  pgy search 咖啡 --fans-min 10000 --fans-gender female --pages 2\n"
-        "  pgy notes <userId> --order most-read\n"
-        "  pgy trend <userId> --days 60 --format csv > trend.csv\n"
-        "Or keep playing for free: pgy sandbox, then\n"
-        "  JUSTONEAPI_BASE_URL=http://127.0.0.1:8765 JUSTONEAPI_TOKEN=any pgy search ..."
-    )
-
-
-__all__ = ["DEMO_TOKEN", "demo", "sandbox", "sandbox_config"]
+__all__ = ["DEMO_TOKEN", "sandbox", "sandbox_config"]

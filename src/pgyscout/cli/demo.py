@@ -1,0 +1,143 @@
+"""``pgy demo``: the main job, end to end, on an embedded sandbox and a fresh SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pgyscout.cli import _tables
+from pgyscout.cli._app import app, state_of
+from pgyscout.cli.sandbox import DEMO_TOKEN, sandbox_config
+from pgyscout.client import AsyncClient
+from pgyscout.collect.enrich import KIND, EnrichOptions, run_job
+from pgyscout.sandbox import start_sandbox
+from pgyscout.store import Store
+from pgyscout.store import jobs as job_store
+from pgyscout.store.entities import create_search, save_note_page, save_search_page, save_trend
+
+SEARCH = {
+    "content_tags": ["美食"],
+    "fans_min": 10_000,
+    "fans_max": 300_000,
+    "fans_gender": "female",
+}
+SEARCH_CLI = "pgy search --tag 美食 --fans-min 10000 --fans-max 300000 --fans-gender female"
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    workdir: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir",
+            help="Where to keep the demo database (default: a new temporary folder).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """The tour, free: search, notes and trend, enrich a page of creators, reuse what was bought."""
+    state = state_of(ctx)
+    console = state.out_console
+    folder = workdir or Path(tempfile.mkdtemp(prefix="pgyscout-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    db_path = folder / "demo.db"
+    db_path.unlink(missing_ok=True)
+    config = sandbox_config(seed=7, size=6000, latency_ms=20, rate_limit=None, fault_rate=0.05)
+    with start_sandbox(config) as server, Store(str(db_path)) as store:
+        console.rule("[bold]pgyscout demo[/bold]")
+        console.print(
+            f"A local sandbox serves {config.size:,} synthetic creators at {server.url}; "
+            "it fails 5% of answers on purpose (301, 500, HTTP 502, dropped connections) "
+            "as the real API does, and pgyscout retries them. Nothing is billed.\n"
+            f"Everything fetched goes to {db_path}.\n"
+        )
+        with state.client(
+            token=DEMO_TOKEN, base_url=server.url, retry_wait=0.2, cache=store.cache()
+        ) as client:
+            console.print(f"[bold]1. Search[/bold]  {SEARCH_CLI}")
+            page = client.search_creators(**SEARCH)  # type: ignore[arg-type]
+            with store.begin() as conn:
+                search_id = create_search(conn, {"demo": SEARCH_CLI})
+                save_search_page(conn, search_id, page)
+            console.print(
+                f"{page.total:,} creators match; the first page, saved as search #{search_id}:"
+            )
+            console.print(_tables.creators_table([c.raw for c in page.creators[:10]]))
+
+            top = max(page.creators, key=lambda c: c.inter_mid_num or 0)
+            console.print(
+                f"\n[bold]2. Recent notes[/bold] of {top.name}, the most engaging on the page"
+                f"  pgy notes {top.user_id} --pages 2"
+            )
+            notes = []
+            for note_page in client.iter_note_pages(top.user_id, max_pages=2):
+                with store.begin() as conn:
+                    save_note_page(conn, note_page)
+                notes += [n.raw for n in note_page.notes]
+            console.print(_tables.notes_table(notes))
+            console.print(f"\n[bold]3. Follower trend[/bold]  pgy trend {top.user_id} --days 30")
+            trend = client.fans_trend(top.user_id, days=30)
+            with store.begin() as conn:
+                save_trend(conn, trend)
+            points = [p.raw for p in trend.points]
+            console.print(
+                _tables.trend_view(
+                    points[-7:], trend.metric, trend.fans_num_inc, trend.fans_num_inc_rate
+                )
+            )
+
+        console.print(
+            f"\n[bold]4. Enrich the whole page[/bold]  pgy enrich --search {search_id}"
+            " --notes-pages 2 --trend 30"
+        )
+        options = EnrichOptions(notes_pages=2, trend_days=30, concurrency=8)
+        job_id = job_store.create_job(
+            store.engine, KIND, options.as_json(), [c.user_id for c in page.creators]
+        )
+        started = time.perf_counter()
+
+        async def run() -> tuple[int, int, int]:
+            async with AsyncClient(
+                DEMO_TOKEN, base_url=server.url, retry_wait=0.2, cache=store.cache(job_id=job_id)
+            ) as aclient:
+                progress = await run_job(store, job_id, aclient, options)
+                return progress.done, aclient.stats.billed, aclient.stats.cache_hits
+
+        done, billed, reused = asyncio.run(run())
+        console.print(
+            f"{done} creators enriched in {time.perf_counter() - started:.1f} s: "
+            f"{billed} billed calls, {reused} answered from the database (bought in steps 2 and 3),"
+            " 8 at a time."
+        )
+
+        console.print(f"\n[bold]5. The same search again[/bold]  {SEARCH_CLI}")
+        with state.client(token=DEMO_TOKEN, base_url=server.url, cache=store.cache()) as client:
+            again = client.search_creators(**SEARCH)  # type: ignore[arg-type]
+            console.print(
+                f"{len(again.creators)} creators, {client.stats.attempts} upstream calls: "
+                "answered from the database (--max-age 24h by default; --refresh to ask again)."
+            )
+        counters = server.counters.snapshot()
+        usage = store.usage()
+    console.print(
+        f"\n[bold]6. Usage[/bold]  pgy usage\n{usage.calls} calls, {usage.billed} billed, "
+        f"{usage.cache_hits} answered from the database, {usage.retries} failures absorbed by "
+        f"retries. The sandbox billed {counters['billed']} answers for "
+        f"{counters['distinct_billed']} distinct requests: nothing was paid for twice."
+    )
+    console.print(
+        f"\nThe demo database stays at {db_path}:  pgy --db {db_path} db info\n"
+        "\n[bold]On the real API[/bold] (each successful call is billed by Just One API):\n"
+        "  export JUSTONEAPI_TOKEN=<your token>\n"
+        "  pgy search 咖啡 --fans-min 10000 --fans-gender female --pages 2\n"
+        "  pgy enrich --last-search --notes-pages all\n"
+        "  pgy usage --since 7d\n"
+        "Or keep playing for free: pgy sandbox, then\n"
+        "  JUSTONEAPI_BASE_URL=http://127.0.0.1:8765 JUSTONEAPI_TOKEN=any pgy search ..."
+    )

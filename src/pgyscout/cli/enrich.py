@@ -207,7 +207,7 @@ def enrich(
     trend_metric: Annotated[
         str, typer.Option("--trend-metric", help=f"Trend of {INCREASE_TYPE.allowed_text()}.")
     ] = "total",
-    concurrency: Annotated[int, typer.Option(help="Requests in flight at most.")] = 16,
+    concurrency: Annotated[int, typer.Option(help="Requests in flight at most.")] = 32,
     qps: Annotated[
         float | None,
         typer.Option(

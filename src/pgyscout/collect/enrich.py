@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -38,6 +38,7 @@ KIND = "enrich"
 STOPPING = (AccountLimitError, AuthError, PermissionDeniedError, EndpointGoneError)
 # With no --qps the controller starts here and doubles each second until the first 302.
 SLOW_START_QPS = 4.0
+NOTES_PAGE_SIZE = 8
 _HEX_ID = re.compile(r"\b[0-9a-fA-F]{24}\b")
 
 
@@ -47,7 +48,7 @@ class EnrichOptions:
     notes_order: str = "LATEST"
     trend_days: int | None = 30  # None: no trend
     trend_metric: str = "total"
-    concurrency: int = 16
+    concurrency: int = 32
     qps: float | None = None
     max_age_seconds: float = 24 * 3600
 
@@ -126,21 +127,72 @@ class EnrichProgress:
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
 
 
+async def gather_or_cancel(*aws: Coroutine[Any, Any, None]) -> None:
+    """Run together; if one fails, cancel the rest before raising (asyncio.gather does not,
+    and an orphaned request after a quota stop would be one the user did not ask for)."""
+    tasks = [asyncio.ensure_future(aw) for aw in aws]
+    if not tasks:
+        return
+    try:
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+
+
+def pages_after_first(total: int | None, first_page_items: int, max_pages: int | None) -> list[int]:
+    """The notes pages still to fetch once page 1 told the total: never one past it."""
+    if not total or first_page_items == 0:
+        return []
+    size = max(first_page_items, NOTES_PAGE_SIZE)
+    last = -(-total // size)
+    if max_pages is not None:
+        last = min(last, max_pages)
+    return list(range(2, last + 1))
+
+
 async def enrich_one(
-    client: AsyncClient, store: Store, user_id: str, options: EnrichOptions
+    client: AsyncClient,
+    store: Store,
+    user_id: str,
+    options: EnrichOptions,
+    gate: asyncio.Semaphore | None = None,
 ) -> None:
-    if options.notes_pages != 0:
-        async for page in client.iter_note_pages(
-            user_id, max_pages=options.notes_pages, order=options.notes_order
-        ):
-            with store.begin() as conn:
-                save_note_page(conn, page)
-    if options.trend_days:
-        trend = await client.fans_trend(
-            user_id, days=options.trend_days, metric=options.trend_metric
-        )
+    """Page 1 first (it tells the total); then the other pages and the trend all at once,
+    each saved as it arrives. ``gate`` bounds the requests in flight across the job."""
+    gate = gate or asyncio.Semaphore(options.concurrency)
+
+    async def notes_page(number: int) -> None:
+        async with gate:
+            page = await client.creator_notes(user_id, page=number, order=options.notes_order)
         with store.begin() as conn:
-            save_trend(conn, trend)
+            save_note_page(conn, page)
+        if number == 1:
+            rest = pages_after_first(page.total, len(page.notes), options.notes_pages)
+            await gather_or_cancel(*(notes_page(n) for n in rest))
+
+    async def trend() -> None:
+        async with gate:
+            result = await client.fans_trend(
+                user_id, days=options.trend_days or 30, metric=options.trend_metric
+            )
+        with store.begin() as conn:
+            save_trend(conn, result)
+
+    work = []
+    if options.notes_pages != 0:
+        work.append(notes_page(1))
+    if options.trend_days:
+        work.append(trend())
+    await gather_or_cancel(*work)
 
 
 async def run_job(
@@ -164,6 +216,7 @@ async def run_job(
     assert before is not None
     progress = EnrichProgress(total=before.total, already_done=before.counts.get(job_store.DONE, 0))
     stopping: list[BaseException] = []
+    gate = asyncio.Semaphore(options.concurrency)
 
     async def work() -> None:
         while not stopping:
@@ -171,7 +224,7 @@ async def run_job(
             if user_id is None:
                 return
             try:
-                await enrich_one(client, store, user_id, options)
+                await enrich_one(client, store, user_id, options, gate)
             except STOPPING as exc:
                 stopping.append(exc)
                 return

@@ -16,6 +16,29 @@ class Clock:
         return self.now
 
 
+def starts_over(pacer: Pacer, clock: Clock, seconds: float) -> int:
+    """How many requests one eager caller gets started in ``seconds`` of fake time."""
+    end = clock.now + seconds
+    started = 0
+    while clock.now < end:
+        wait = pacer.reserve()
+        if wait == 0:
+            started += 1
+        else:
+            clock.now += wait
+    return started
+
+
+def test_a_cut_re_spaces_requests_already_waiting() -> None:
+    clock = Clock()
+    pacer = Pacer(initial_qps=10, clock=clock)
+    assert pacer.reserve() == 0
+    waiting = pacer.reserve()  # a request waiting for the next slot
+    assert waiting == pytest.approx(0.1)
+    pacer.on_rate_limited(started=clock.now)
+    assert pacer.reserve() > waiting  # it now waits for the slower pace
+
+
 def test_pacer_is_free_until_the_first_302() -> None:
     pacer = Pacer(clock=Clock())
     assert [pacer.reserve() for _ in range(5)] == [0, 0, 0, 0, 0]
@@ -30,8 +53,7 @@ def test_the_first_302_sets_half_the_rate_it_was_starting_at() -> None:
         clock.now += 0.02
     pacer.on_rate_limited(started=clock.now)
     assert pacer.rate == pytest.approx(0.5 * 40)
-    waits = [pacer.reserve() for _ in range(3)]
-    assert waits[2] - waits[1] == pytest.approx(1 / 20)
+    assert starts_over(pacer, clock, 1.0) == pytest.approx(20, abs=1)
 
 
 def test_additive_increase_multiplicative_decrease() -> None:
@@ -81,7 +103,9 @@ def test_the_rate_never_falls_to_nothing() -> None:
 def test_max_qps_caps_the_rate() -> None:
     clock = Clock()
     pacer = Pacer(max_qps=4, clock=clock)
-    assert [pacer.reserve() for _ in range(3)] == [0, 0.25, 0.5]
+    assert pacer.reserve() == 0
+    assert pacer.reserve() == pytest.approx(0.25)  # not taken: ask again then
+    assert starts_over(pacer, clock, 2.0) == pytest.approx(8, abs=1)
     for _ in range(100):
         pacer.on_success()
     assert pacer.interval == 0.25

@@ -55,7 +55,8 @@ class AsyncClient(ClientBase):
 
     # -- the request loop --------------------------------------------------------------
     async def _attempt(self, request: PreparedRequest, attempt: int) -> dict[str, Any]:
-        await self._sleep(self.pacer.reserve())
+        while (wait := self.pacer.reserve()) > 0:
+            await self._sleep(wait)
         started, wall = self._clock(), self._now()
         try:
             response = await self._http.get(request.endpoint.path, params=self._query(request))

@@ -61,15 +61,20 @@ class Pacer:
         return 1.0 / self._rate if self._rate else 0.0
 
     def reserve(self) -> float:
-        """Claim the next start slot; returns how long the caller must wait for it."""
+        """0.0: start now (the slot is taken). Otherwise: wait that long, then ask again.
+
+        Slots are taken only when due, never booked ahead: a cut then re-spaces every
+        request still waiting, instead of letting booked ones fire at the old pace.
+        """
         with self._lock:
             now = self._clock()
-            start = max(now, self._next_start)
-            self._next_start = start + self.interval
-            self._starts.append(start)
-            while self._starts and self._starts[0] < start - WINDOW:
+            if now < self._next_start:
+                return self._next_start - now
+            self._next_start = now + self.interval
+            self._starts.append(now)
+            while self._starts and self._starts[0] < now - WINDOW:
                 self._starts.popleft()
-            return start - now
+            return 0.0
 
     def on_success(self, started: float | None = None) -> None:
         with self._lock:

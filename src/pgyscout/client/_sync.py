@@ -59,7 +59,8 @@ class Client(ClientBase):
 
     # -- the request loop --------------------------------------------------------------
     def _attempt(self, request: PreparedRequest, attempt: int) -> dict[str, Any]:
-        self._sleep(self.pacer.reserve())
+        while (wait := self.pacer.reserve()) > 0:
+            self._sleep(wait)
         started, wall = self._clock(), self._now()
         try:
             response = self._http.get(request.endpoint.path, params=self._query(request))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -112,7 +113,7 @@ def _progress_bar(state: CliState, job_id: int) -> Progress | None:
 async def _run(
     state: CliState, store: Store, job_id: int, options: EnrichOptions
 ) -> EnrichProgress:
-    cache = store.cache(max_age=parse_duration(f"{options.max_age_seconds}s"), job_id=job_id)
+    cache = store.cache(max_age=dt.timedelta(seconds=options.max_age_seconds), job_id=job_id)
     client = AsyncClient(
         state.token,
         base_url=state.base_url,
@@ -144,22 +145,27 @@ async def _run(
                 failed=0,
             )
 
-            def update(progress: EnrichProgress) -> None:
+            counts = {"completed": done_before, "failed": 0}
+
+            def update(progress: EnrichProgress | None = None) -> None:
+                if progress is not None:
+                    counts["completed"] = done_before + progress.done + progress.failed
+                    counts["failed"] = progress.failed
                 stats = client.stats
                 bar.update(
                     task,
-                    completed=done_before + progress.done + progress.failed,
+                    completed=counts["completed"],
                     calls=stats.attempts,
                     billed=stats.billed,
                     cache=stats.cache_hits,
                     retries=stats.retries,
-                    failed=progress.failed,
+                    failed=counts["failed"],
                 )
 
             async def refresh() -> None:
-                while True:
+                while True:  # calls move between creators too
                     await asyncio.sleep(0.5)
-                    update(EnrichProgress(total=0))  # counters move between creators too
+                    update()
 
             ticker = asyncio.create_task(refresh())
             try:

@@ -85,16 +85,20 @@ class CliState:
             self._store.close()
             self._store = None
 
-    def client(self, **overrides: Any) -> Client:
+    def client_options(self, **overrides: Any) -> dict[str, Any]:
+        """The global options as client arguments (the sync and async clients take the same)."""
         options: dict[str, Any] = {
+            "token": self.token,
             "base_url": self.base_url,
             "timeout": self.timeout,
             "max_attempts": self.retries,
             "retry_wait": self.retry_wait,
         }
         options.update(overrides)
-        token = options.pop("token", self.token)
-        return Client(token, **options)
+        return options
+
+    def client(self, **overrides: Any) -> Client:
+        return Client(**self.client_options(**overrides))
 
 
 def configure_logging(verbose: int, quiet: bool, debug: bool, stream: TextIO) -> None:

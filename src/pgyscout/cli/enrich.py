@@ -115,14 +115,11 @@ async def _run(
 ) -> EnrichProgress:
     cache = store.cache(max_age=dt.timedelta(seconds=options.max_age_seconds), job_id=job_id)
     client = AsyncClient(
-        state.token,
-        base_url=state.base_url,
-        timeout=state.timeout,
-        max_attempts=state.retries,
-        retry_wait=state.retry_wait,
-        max_qps=options.qps,
-        initial_qps=None if options.qps else SLOW_START_QPS,
-        cache=cache,
+        **state.client_options(
+            max_qps=options.qps,
+            initial_qps=None if options.qps else SLOW_START_QPS,
+            cache=cache,
+        )
     )
     bar = _progress_bar(state, job_id)
     async with client:

@@ -297,12 +297,12 @@ class ClientBase:
             self.pacer.on_rate_limited(started)
             raise TransientError(
                 outcome.code,
-                outcome.message or "rate limited",
+                message or "rate limited",
                 http_status=outcome.http_status,
                 rate_limited=True,
             )
         if outcome.verdict is Verdict.RETRY:
-            raise TransientError(outcome.code, outcome.message, http_status=outcome.http_status)
+            raise TransientError(outcome.code, message, http_status=outcome.http_status)
         assert outcome.error is not None
         raise outcome.error
 

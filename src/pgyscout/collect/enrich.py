@@ -8,10 +8,9 @@ replays what it already bought from the store instead of buying it again.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import re
 from collections.abc import Callable, Coroutine, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from pgyscout.client import (
@@ -123,8 +122,6 @@ class EnrichProgress:
     total: int
     done: int = 0
     failed: int = 0
-    already_done: int = 0
-    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
 
 
 async def gather_or_cancel(*aws: Coroutine[Any, Any, None]) -> None:
@@ -214,7 +211,7 @@ async def run_job(
     job_store.reclaim_abandoned(engine, job_id)
     before = job_store.summary(engine, job_id)
     assert before is not None
-    progress = EnrichProgress(total=before.total, already_done=before.counts.get(job_store.DONE, 0))
+    progress = EnrichProgress(total=before.total)
     stopping: list[BaseException] = []
     gate = asyncio.Semaphore(options.concurrency)
 

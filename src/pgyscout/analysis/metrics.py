@@ -106,6 +106,13 @@ def growth_metrics(points: Sequence[FansPoint]) -> GrowthMetrics:
     )
 
 
+def growth_per_30_days(growth: GrowthMetrics) -> float | None:
+    """The growth rate scaled to 30 days, so 30- and 60-day trends compare."""
+    if growth.growth_rate is None or not growth.days:
+        return None
+    return growth.growth_rate * 30 / growth.days
+
+
 @dataclass(frozen=True)
 class CostMetrics:
     price: float | None

@@ -176,3 +176,27 @@ job_items = Table(
     Column("updated_at", DateTime, nullable=False),
     Index("ix_job_items_queue", "job_id", "status", "position"),
 )
+
+# Named lists of creators a planner is considering, each member with a note of why.
+shortlists = Table(
+    "shortlists",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+shortlist_members = Table(
+    "shortlist_members",
+    metadata,
+    Column(
+        "shortlist_id",
+        Integer,
+        ForeignKey("shortlists.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", String(32), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("added_at", DateTime, nullable=False),
+)

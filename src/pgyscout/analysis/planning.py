@@ -1,0 +1,226 @@
+"""The budget planner: the creator mix that buys the most reads, interactions or score for a
+budget, solved exactly as a 0/1 knapsack with a minimum count by mixed-integer programming.
+
+Each candidate is bought at most once, for one note of the chosen content type at its quoted
+price. ``max_share`` caps one creator's price as a share of the budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from pgyscout.analysis.profile import Content, Profile
+
+Objective = Literal["reads", "interactions", "score"]
+OBJECTIVES: tuple[Objective, ...] = ("reads", "interactions", "score")
+
+# Costs and values are rounded this far before solving, so the solver's tolerances cannot
+# change which mix is best; both are far below a yuan or a read.
+_TOLERANCE = 1e-6
+
+
+class PlanError(ValueError):
+    """No mix satisfies the request (e.g. fewer affordable creators than ``min_creators``)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    user_id: str
+    name: str
+    content: Content
+    cost: float
+    expected_reads: float
+    expected_interactions: float
+    score: float | None
+
+    def value(self, objective: Objective) -> float:
+        if objective == "reads":
+            return self.expected_reads
+        if objective == "interactions":
+            return self.expected_interactions
+        return self.score or 0.0
+
+
+@dataclass(frozen=True)
+class Chosen:
+    candidate: Candidate
+    reason: str
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    user_id: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    budget: float
+    objective: Objective
+    selected: tuple[Chosen, ...]
+    left_out: tuple[LeftOut, ...]
+
+    @property
+    def total_cost(self) -> float:
+        return sum(c.candidate.cost for c in self.selected)
+
+    @property
+    def total_value(self) -> float:
+        return sum(c.candidate.value(self.objective) for c in self.selected)
+
+    @property
+    def expected_reads(self) -> float:
+        return sum(c.candidate.expected_reads for c in self.selected)
+
+    @property
+    def expected_interactions(self) -> float:
+        return sum(c.candidate.expected_interactions for c in self.selected)
+
+
+def candidates(profiles: Sequence[Profile]) -> tuple[list[Candidate], list[LeftOut]]:
+    """Creators the planner can price and value, and why the others cannot be planned."""
+    usable: list[Candidate] = []
+    unusable: list[LeftOut] = []
+    for p in profiles:
+        if p.price is None:
+            unusable.append(
+                LeftOut(p.user_id, p.name, f"takes no {p.content} notes (no price quoted)")
+            )
+        elif p.expected_reads is None or p.expected_interactions is None:
+            unusable.append(
+                LeftOut(
+                    p.user_id,
+                    p.name,
+                    "no notes stored, so no expected reach: run `pgy enrich` on this creator",
+                )
+            )
+        else:
+            usable.append(
+                Candidate(
+                    p.user_id,
+                    p.name,
+                    p.content,
+                    p.price,
+                    p.expected_reads,
+                    p.expected_interactions,
+                    p.score.value,
+                )
+            )
+    return usable, unusable
+
+
+def check_request(budget: float, min_creators: int, max_share: float) -> None:
+    if not budget > 0:
+        raise ValueError(f"--budget must be above 0, not {budget:g}")
+    if min_creators < 0:
+        raise ValueError(f"--min-creators must be 0 or more, not {min_creators}")
+    if not 0 < max_share <= 1:
+        raise ValueError(f"--max-share must be above 0 and at most 1, not {max_share:g}")
+
+
+def solve(
+    cands: Sequence[Candidate],
+    budget: float,
+    objective: Objective = "reads",
+    *,
+    min_creators: int = 1,
+    max_share: float = 1.0,
+) -> tuple[list[Candidate], list[LeftOut]]:
+    """The optimal mix, and the candidates ``max_share`` rules out. Raises PlanError."""
+    check_request(budget, min_creators, max_share)
+    cap = max_share * budget
+    allowed = [c for c in cands if c.cost <= cap + _TOLERANCE]
+    capped = [
+        LeftOut(
+            c.user_id,
+            c.name,
+            f"costs ¥{c.cost:,.0f}, more than the {max_share:.0%} of the budget one creator "
+            f"may take (¥{cap:,.0f})",
+        )
+        for c in cands
+        if c.cost > cap + _TOLERANCE
+    ]
+    if len(allowed) < min_creators:
+        raise PlanError(
+            f"only {len(allowed)} creator(s) can be planned, fewer than --min-creators "
+            f"{min_creators}"
+        )
+    if not allowed:
+        return [], capped
+    costs = np.round(np.array([c.cost for c in allowed], dtype=float), 6)
+    values = np.round(np.array([c.value(objective) for c in allowed], dtype=float), 6)
+    n = len(allowed)
+    constraints = [LinearConstraint(costs.reshape(1, n), -np.inf, budget + _TOLERANCE)]
+    if min_creators:
+        constraints.append(LinearConstraint(np.ones((1, n)), min_creators, np.inf))
+    result = milp(
+        c=-values,
+        integrality=np.ones(n, dtype=np.int_),
+        bounds=Bounds(0, 1),
+        constraints=constraints,
+        options={"mip_rel_gap": 0.0},
+    )
+    if result.status == 2:
+        raise PlanError(
+            f"no {min_creators} creators fit in ¥{budget:,.0f}: the cheapest {min_creators} "
+            f"cost ¥{sum(sorted(costs)[:min_creators]):,.0f}"
+        )
+    if result.x is None:
+        raise PlanError(f"the solver gave no plan: {result.message}")
+    picked = [c for c, x in zip(allowed, result.x, strict=True) if x > 0.5]
+    return picked, capped
+
+
+def plan(
+    profiles: Sequence[Profile],
+    budget: float,
+    objective: Objective = "reads",
+    *,
+    min_creators: int = 1,
+    max_share: float = 1.0,
+) -> Plan:
+    """Solve, then say why each creator is in or out."""
+    usable, unusable = candidates(profiles)
+    picked, capped = solve(
+        usable, budget, objective, min_creators=min_creators, max_share=max_share
+    )
+    spent = sum(c.cost for c in picked)
+    left = budget - spent
+    unit = {"reads": "reads", "interactions": "interactions", "score": "score points"}[objective]
+    mix_rate = sum(c.value(objective) for c in picked) / spent * 1000 if spent else 0.0
+    chosen = tuple(
+        Chosen(
+            c,
+            f"{c.value(objective):,.0f} {unit} for ¥{c.cost:,.0f} "
+            f"({c.value(objective) / c.cost * 1000:,.1f} per ¥1,000); part of the best mix",
+        )
+        for c in picked
+    )
+    picked_ids = {c.user_id for c in picked}
+    capped_ids = {c.user_id for c in capped}
+    outside = []
+    for c in usable:
+        if c.user_id in picked_ids or c.user_id in capped_ids:
+            continue
+        rate = c.value(objective) / c.cost * 1000 if c.cost else 0.0
+        if c.cost > budget:
+            why = f"costs ¥{c.cost:,.0f}, more than the whole budget"
+        elif c.cost > left:
+            why = (
+                f"{c.value(objective):,.0f} {unit} for ¥{c.cost:,.0f} ({rate:,.1f} per ¥1,000, "
+                f"the mix averages {mix_rate:,.1f}); only ¥{left:,.0f} is left and swapping it "
+                f"in buys less"
+            )
+        else:
+            why = (
+                f"{c.value(objective):,.0f} {unit} for ¥{c.cost:,.0f}: it fits the ¥{left:,.0f} "
+                f"left but adds nothing to the objective"
+            )
+        outside.append(LeftOut(c.user_id, c.name, why))
+    return Plan(budget, objective, chosen, tuple(unusable + capped + outside))

@@ -1,0 +1,151 @@
+"""One creator, judged: every metric, the flags and the score, from what the store holds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pgyscout.analysis.flags import Flag, authenticity_flags
+from pgyscout.analysis.metrics import (
+    CostMetrics,
+    GrowthMetrics,
+    NoteMetrics,
+    cost_metrics,
+    growth_metrics,
+    growth_per_30_days,
+    interactions,
+    median,
+    note_metrics,
+)
+from pgyscout.analysis.score import DEFAULT_WEIGHTS, Score, value_score
+from pgyscout.models import Creator, FansPoint, Note
+
+Content = Literal["photo", "video"]
+CONTENTS: tuple[Content, ...] = ("photo", "video")
+
+# Metrics describe the creator as they are now: the most recent notes only.
+RECENT_NOTES = 30
+# Expected reach for one content type needs this many notes of that type, else all notes count.
+MIN_TYPED_NOTES = 3
+
+
+@dataclass(frozen=True)
+class CreatorData:
+    """What the store holds for one creator."""
+
+    creator: Creator
+    notes: Sequence[Note] = ()
+    totals: Sequence[FansPoint] = ()  # follower totals, one a day
+    increases: Sequence[FansPoint] = ()  # upstream's new followers a day
+    extra: Mapping[str, object] = field(default_factory=dict)  # e.g. a shortlist note
+
+
+@dataclass(frozen=True)
+class Profile:
+    creator: Creator
+    content: Content
+    price: float | None  # for one note of ``content``; None when not offered
+    notes: NoteMetrics
+    growth: GrowthMetrics
+    cost: CostMetrics
+    expected_reads: float | None  # a typical note of ``content``
+    expected_interactions: float | None
+    reach_basis: str  # which notes the expected reach comes from
+    platform_cpm: float | None
+    platform_cpe: float | None
+    flags: tuple[Flag, ...]
+    score: Score
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def user_id(self) -> str:
+        return self.creator.user_id
+
+    @property
+    def name(self) -> str:
+        return self.creator.name or self.creator.user_id
+
+    @property
+    def fans(self) -> int | None:
+        return self.creator.fans_num
+
+    @property
+    def growth_per_30_days(self) -> float | None:
+        return growth_per_30_days(self.growth)
+
+
+def recent_notes(notes: Sequence[Note], limit: int = RECENT_NOTES) -> list[Note]:
+    """The newest ``limit`` notes (undated ones last), each note once."""
+    unique = {n.note_id: n for n in notes}
+    dated = sorted(unique.values(), key=lambda n: (n.date is not None, n.date), reverse=True)
+    return dated[:limit]
+
+
+def quoted_price(creator: Creator, content: Content) -> float | None:
+    if content == "video":
+        return creator.video_price if creator.video_offered else None
+    return creator.picture_price if creator.picture_offered else None
+
+
+def expected_reach(
+    notes: Sequence[Note], content: Content
+) -> tuple[float | None, float | None, str]:
+    """Median reads and interactions of the creator's notes of this type, or of all notes when
+    there are too few of the type; and which it was."""
+    want_video = content == "video"
+    typed = [n for n in notes if n.is_video is not None and n.is_video == want_video]
+    basis = typed if len(typed) >= MIN_TYPED_NOTES else list(notes)
+    label = f"{len(basis)} {content} notes" if basis is typed else f"{len(basis)} notes"
+    with_reads = [n for n in basis if n.read_num is not None]
+    if not with_reads:
+        return None, None, "no notes stored"
+    return (
+        median([float(n.read_num or 0) for n in with_reads]),
+        median([float(interactions(n)) for n in with_reads]),
+        label,
+    )
+
+
+def build_profile(
+    data: CreatorData,
+    content: Content = "photo",
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+) -> Profile:
+    creator = data.creator
+    notes = recent_notes(data.notes)
+    per_note = note_metrics(notes)
+    growth = growth_metrics(data.totals)
+    price = quoted_price(creator, content)
+    reads, inter, basis = expected_reach(notes, content)
+    cost = cost_metrics(price, reads, inter)
+    flags = authenticity_flags(
+        notes, data.totals, creator.fans_num, per_note.median_reads, data.increases
+    )
+    score = value_score(
+        cpm=cost.cpm,
+        cpe=cost.cpe,
+        engagement_rate=per_note.engagement_rate,
+        growth_per_30_days=growth_per_30_days(growth),
+        flags=flags,
+        weights=weights,
+    )
+    video = content == "video"
+    return Profile(
+        creator=creator,
+        content=content,
+        price=price,
+        notes=per_note,
+        growth=growth,
+        cost=cost,
+        expected_reads=reads,
+        expected_interactions=inter,
+        reach_basis=basis,
+        platform_cpm=creator.estimate_video_cpm if video else creator.estimate_picture_cpm,
+        platform_cpe=(
+            creator.estimate_video_engage_cost if video else creator.estimate_picture_engage_cost
+        ),
+        flags=tuple(flags),
+        score=score,
+        extra=data.extra,
+    )

@@ -1,0 +1,205 @@
+"""Writing tables to files; the format comes from the file's suffix.
+
+``.xlsx`` gets one sheet per table; the other formats hold one table, so they get the first
+(the main one) and the caller says which that is.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pgyscout.export.frames import ID_COLUMNS
+
+FORMATS = (".csv", ".xlsx", ".parquet", ".json", ".jsonl")
+# Excel's own limit on a sheet name, and the widest column worth showing.
+_SHEET_NAME_MAX = 31
+_WIDTH_MAX = 60
+
+
+class ExportError(ValueError):
+    """A file that cannot be written as asked (an unknown suffix, say)."""
+
+
+def export_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ExportError(
+            f"cannot tell the format of {path.name!r}: end the file name with {', '.join(FORMATS)}"
+        )
+    return suffix
+
+
+def write_tables(tables: Mapping[str, pd.DataFrame], path: Path) -> str:
+    """Write and return the format. The file appears whole or not at all."""
+    fmt = export_format(path)
+    if not tables:
+        raise ExportError("nothing to export")
+    writers: dict[str, Callable[[Mapping[str, pd.DataFrame], Path], None]] = {
+        ".csv": _write_csv,
+        ".xlsx": _write_xlsx,
+        ".parquet": _write_parquet,
+        ".json": _write_json,
+        ".jsonl": _write_jsonl,
+    }
+    with _atomic(path) as tmp:
+        writers[fmt](tables, tmp)
+    return fmt
+
+
+@contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """A temporary file beside the target, renamed over it once complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _main(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    return next(iter(tables.values()))
+
+
+def plain(value: Any) -> Any:
+    """A cell as a plain Python value: missing is None, timestamps are dates."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    columns = list(frame.columns)
+    for values in frame.itertuples(index=False, name=None):
+        yield {c: plain(v) for c, v in zip(columns, values, strict=True)}
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _write_csv(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
+    # The BOM makes Excel read UTF-8 (Chinese names); quoting every text cell keeps ids text.
+    _main(tables).to_csv(
+        path,
+        index=False,
+        encoding="utf-8-sig",
+        quoting=csv.QUOTE_NONNUMERIC,
+        date_format="%Y-%m-%d",
+    )
+
+
+def _write_json(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        json.dump(
+            list(records(_main(tables))), out, ensure_ascii=False, indent=1, default=_json_default
+        )
+        out.write("\n")
+
+
+def _write_jsonl(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for record in records(_main(tables)):
+            out.write(json.dumps(record, ensure_ascii=False, default=_json_default) + "\n")
+
+
+def _write_parquet(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
+    _main(tables).to_parquet(path, index=False, engine="pyarrow")
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes on screen: CJK characters are two wide."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _number_format(column: str, dtype: Any) -> str | None:
+    if column in ID_COLUMNS:
+        return "@"
+    kind = str(dtype)
+    if kind.startswith("datetime"):
+        return "yyyy-mm-dd"
+    if column.endswith(("_rate", "_share")) or column in {"viral_rate_100", "viral_rate_1000"}:
+        return "0.00%"
+    if kind == "Int64":
+        return "#,##0"
+    if kind == "Float64":
+        return "#,##0.00"
+    return None
+
+
+def _shown_width(value: Any) -> int:
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, int | float):
+        return len(f"{value:,.2f}")
+    lines = str(value).splitlines() or [""]
+    return max(display_width(line) for line in lines)
+
+
+def _write_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
+    columns = list(frame.columns)
+    formats = [_number_format(c, frame[c].dtype) for c in columns]
+    widths = [display_width(c) for c in columns]
+    bold = Font(bold=True)
+    for i, name in enumerate(columns, start=1):
+        sheet.cell(row=1, column=i, value=name).font = bold
+    for r, values in enumerate(frame.itertuples(index=False, name=None), start=2):
+        for i, (column, value) in enumerate(zip(columns, values, strict=True)):
+            cell_value = plain(value)
+            if column in ID_COLUMNS and cell_value is not None:
+                cell_value = str(cell_value)  # an all-digit id must stay text
+            cell = sheet.cell(row=r, column=i + 1, value=cell_value)
+            number_format = formats[i]
+            if number_format:
+                cell.number_format = number_format
+            if cell_value is not None:
+                widths[i] = max(widths[i], _shown_width(cell_value))
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = min(_WIDTH_MAX, width + 2)
+    sheet.freeze_panes = "A2"
+    if len(frame):
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
+
+
+def _write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
+    book = Workbook()
+    first = True
+    for name, frame in tables.items():
+        if first:
+            sheet = book.active
+            assert isinstance(sheet, Worksheet)
+            sheet.title = name[:_SHEET_NAME_MAX]
+            first = False
+        else:
+            sheet = book.create_sheet(name[:_SHEET_NAME_MAX])
+        _write_sheet(sheet, frame)
+    book.save(path)
+
+
+__all__ = ["FORMATS", "ExportError", "export_format", "records", "write_tables"]

@@ -1,0 +1,180 @@
+"""Tables for export: judged creators, notes and follower points as typed pandas frames.
+
+Columns use pandas' nullable types, so a missing number stays missing (not NaN in an integer
+column) and each file format gets the right type: ids are text, counts are integers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from pgyscout.analysis.profile import Profile
+from pgyscout.models import Note
+
+# Column name -> pandas dtype; the order here is the order in every file.
+CREATOR_COLUMNS: dict[str, str] = {
+    "user_id": "string",
+    "name": "string",
+    "red_id": "string",
+    "location": "string",
+    "gender": "string",
+    "fans": "Int64",
+    "picture_price": "Float64",
+    "video_price": "Float64",
+    "content": "string",
+    "price": "Float64",
+    "notes": "Int64",
+    "median_reads": "Float64",
+    "median_interactions": "Float64",
+    "expected_reads": "Float64",
+    "expected_interactions": "Float64",
+    "engagement_rate": "Float64",
+    "viral_rate_100": "Float64",
+    "viral_rate_1000": "Float64",
+    "sponsored_share": "Float64",
+    "notes_per_30_days": "Float64",
+    "longest_gap_days": "Int64",
+    "followers_gained": "Int64",
+    "growth_rate": "Float64",
+    "growth_per_30_days": "Float64",
+    "average_daily_growth": "Float64",
+    "cpm": "Float64",
+    "cpe": "Float64",
+    "cost_per_read": "Float64",
+    "platform_cpm": "Float64",
+    "platform_cpe": "Float64",
+    "score": "Float64",
+    "flags": "string",
+    "flag_reasons": "string",
+}
+
+NOTE_COLUMNS: dict[str, str] = {
+    "note_id": "string",
+    "user_id": "string",
+    "title": "string",
+    "date": "datetime64[s]",
+    "reads": "Int64",
+    "likes": "Int64",
+    "collects": "Int64",
+    "interactions": "Int64",
+    "is_advertise": "boolean",
+    "is_video": "boolean",
+    "brand_name": "string",
+}
+
+TREND_COLUMNS: dict[str, str] = {
+    "user_id": "string",
+    "date": "datetime64[s]",
+    "metric": "string",
+    "followers": "Int64",
+}
+
+# Columns that hold identifiers: always text, never numbers, in every format.
+ID_COLUMNS = frozenset({"user_id", "note_id", "red_id"})
+
+
+def _frame(rows: Sequence[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
+    frame: pd.DataFrame = pd.DataFrame(list(rows), columns=list(columns))
+    for name, dtype in columns.items():
+        if dtype.startswith("datetime"):
+            frame[name] = pd.to_datetime(frame[name]).astype(pd.api.types.pandas_dtype(dtype))
+        else:
+            frame[name] = frame[name].astype(pd.api.types.pandas_dtype(dtype))
+    return frame
+
+
+def profile_row(p: Profile) -> dict[str, Any]:
+    c, n, g, cost = p.creator, p.notes, p.growth, p.cost
+    row: dict[str, Any] = {
+        "user_id": c.user_id,
+        "name": c.name,
+        "red_id": c.red_id,
+        "location": c.location,
+        "gender": c.gender,
+        "fans": c.fans_num,
+        "picture_price": c.picture_price if c.picture_offered else None,
+        "video_price": c.video_price if c.video_offered else None,
+        "content": p.content,
+        "price": p.price,
+        "notes": n.notes,
+        "median_reads": n.median_reads,
+        "median_interactions": n.median_interactions,
+        "expected_reads": p.expected_reads,
+        "expected_interactions": p.expected_interactions,
+        "engagement_rate": n.engagement_rate,
+        "viral_rate_100": n.viral_rate_100,
+        "viral_rate_1000": n.viral_rate_1000,
+        "sponsored_share": n.sponsored_share,
+        "notes_per_30_days": n.notes_per_30_days,
+        "longest_gap_days": n.longest_gap_days,
+        "followers_gained": g.gained,
+        "growth_rate": g.growth_rate,
+        "growth_per_30_days": p.growth_per_30_days,
+        "average_daily_growth": g.average_daily,
+        "cpm": cost.cpm,
+        "cpe": cost.cpe,
+        "cost_per_read": cost.cost_per_read,
+        "platform_cpm": p.platform_cpm,
+        "platform_cpe": p.platform_cpe,
+        "score": p.score.value,
+        "flags": ", ".join(f.code for f in p.flags),
+        "flag_reasons": "\n".join(f.reason for f in p.flags),
+    }
+    return row
+
+
+def creators_frame(profiles: Sequence[Profile], *, with_note: bool = False) -> pd.DataFrame:
+    columns = dict(CREATOR_COLUMNS)
+    rows = [profile_row(p) for p in profiles]
+    if with_note:
+        columns = {"user_id": "string", "shortlist_note": "string", **columns}
+        for row, p in zip(rows, profiles, strict=True):
+            row["shortlist_note"] = p.extra.get("note")
+    return _frame(rows, columns)
+
+
+def note_row(user_id: str, note: Note) -> dict[str, Any]:
+    return {
+        "note_id": note.note_id,
+        "user_id": user_id,
+        "title": note.title,
+        "date": note.date,
+        "reads": note.read_num,
+        "likes": note.like_num,
+        "collects": note.collect_num,
+        "interactions": note.interactions,
+        "is_advertise": note.is_advertise,
+        "is_video": note.is_video,
+        "brand_name": note.brand_name,
+    }
+
+
+def notes_frame(rows: Sequence[sa.Row[Any]]) -> pd.DataFrame:
+    """From stored note rows (``store.views.note_rows``)."""
+    return _frame([note_row(r.user_id, Note.from_raw(r.raw)) for r in rows], NOTE_COLUMNS)
+
+
+def trend_frame(rows: Sequence[sa.Row[Any]]) -> pd.DataFrame:
+    """From stored follower points (``store.views.trend_rows``)."""
+    return _frame(
+        [
+            {"user_id": r.kol_id, "date": r.date, "metric": r.metric, "followers": r.num}
+            for r in rows
+        ],
+        TREND_COLUMNS,
+    )
+
+
+__all__ = [
+    "CREATOR_COLUMNS",
+    "ID_COLUMNS",
+    "NOTE_COLUMNS",
+    "TREND_COLUMNS",
+    "creators_frame",
+    "notes_frame",
+    "trend_frame",
+]

@@ -1,0 +1,228 @@
+"""Profiles, ranking and the budget planner (optimality checked against brute force)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import combinations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pgyscout.analysis import (
+    CreatorData,
+    PlanError,
+    RankFilters,
+    build_profile,
+    plan,
+    rank,
+)
+from pgyscout.analysis.planning import Candidate, Objective, solve
+from pgyscout.models import Creator, FansPoint, Note, parse_creator_page, parse_note_page
+from tests.conftest import load_upstream
+
+REAL_NOTES = parse_note_page(load_upstream("real/notes_page1.json"), "u" * 24, 1).notes
+SEED_CREATOR = parse_creator_page(load_upstream("seed/seed_search_response.json"), 1).creators[0]
+
+
+def creator(
+    i: int, *, fans: int = 10_000, price: float | None = 1000.0, video: float | None = None
+) -> Creator:
+    return Creator.from_raw(
+        {
+            "userId": f"{i:024x}",
+            "name": f"达人{i}",
+            "fansNum": fans,
+            "picturePrice": price if price is not None else 0,
+            "videoPrice": video if video is not None else 9_999_999,
+        }
+    )
+
+
+def notes_with(reads: int, inter: int, n: int = 5, *, video: bool = False) -> list[Note]:
+    day = dt.date(2026, 11, 1)
+    return [
+        Note(
+            note_id=f"{reads:012x}{k:012x}",
+            date=day - dt.timedelta(days=3 * k),
+            read_num=reads,
+            like_num=inter,
+            collect_num=0,
+            is_video=video,
+        )
+        for k in range(n)
+    ]
+
+
+def test_profile_of_the_seed_creator_with_the_real_notes() -> None:
+    p = build_profile(CreatorData(SEED_CREATOR, REAL_NOTES))
+    # the seed quotes ¥158 a photo note; the real notes' medians are 927 reads, 49 interactions
+    assert p.price == 158
+    assert p.expected_reads == (383 + 1471) / 2
+    assert p.expected_interactions == (19 + 79) / 2
+    assert p.cost.cpm == pytest.approx(158 / 927 * 1000)
+    assert p.cost.cpe == pytest.approx(158 / 49)
+    assert p.platform_cpm == SEED_CREATOR.estimate_picture_cpm
+    assert p.score.value is not None
+    assert 0 <= p.score.value <= 100
+
+
+def test_expected_reach_uses_notes_of_the_content_type_when_there_are_enough() -> None:
+    data = CreatorData(
+        creator(1, video=2000),
+        notes_with(1000, 50, 4) + notes_with(9000, 900, 3, video=True),
+    )
+    photo, video = build_profile(data, "photo"), build_profile(data, "video")
+    assert (photo.expected_reads, photo.price, photo.reach_basis) == (1000, 1000, "4 photo notes")
+    assert (video.expected_reads, video.price, video.reach_basis) == (9000, 2000, "3 video notes")
+    few = CreatorData(
+        creator(2, video=2000), notes_with(1000, 50, 4) + notes_with(9000, 900, 2, video=True)
+    )
+    assert build_profile(few, "video").reach_basis == "6 notes"  # too few videos: all notes
+
+
+def test_no_price_and_no_notes_give_no_cost_and_no_score() -> None:
+    no_notes = build_profile(CreatorData(creator(1)))
+    assert no_notes.cost.cpm is None
+    assert no_notes.score.value is None
+    no_video = build_profile(CreatorData(creator(1), notes_with(1000, 50)), "video")
+    assert no_video.price is None
+    assert no_video.cost.cpm is None
+
+
+def profiles_for_ranking() -> list:  # type: ignore[type-arg]
+    return [
+        build_profile(CreatorData(creator(1, fans=5_000, price=500), notes_with(2000, 100))),
+        build_profile(CreatorData(creator(2, fans=50_000, price=3000), notes_with(30000, 600))),
+        build_profile(CreatorData(creator(3, fans=20_000, price=800), notes_with(8000, 800))),
+        build_profile(CreatorData(creator(4, fans=90_000, price=None), notes_with(40000, 900))),
+    ]
+
+
+def names(ps: list) -> list[str]:  # type: ignore[type-arg]
+    return [p.name for p in ps]
+
+
+def test_rank_by_each_key() -> None:
+    ps = profiles_for_ranking()
+    # cpm: 250, 100, 100, none; ties keep the given order; unrankable last
+    assert names(rank(ps, "cpm")) == ["达人2", "达人3", "达人1", "达人4"]
+    # cpe: 5, 5, 1
+    assert names(rank(ps, "cpe"))[:3] == ["达人3", "达人1", "达人2"]
+    assert names(rank(ps, "reads")) == ["达人4", "达人2", "达人3", "达人1"]
+    assert names(rank(ps, "engagement")) == ["达人3", "达人1", "达人4", "达人2"]
+    assert names(rank(ps, "score"))[-1] == "达人4"  # no price: no value score
+    with pytest.raises(ValueError, match="use one of score, cpm"):
+        rank(ps, "fame")
+
+
+def test_rank_filters() -> None:
+    ps = profiles_for_ranking()
+    assert names(rank(ps, "reads", RankFilters(min_fans=10_000, max_fans=60_000))) == [
+        "达人2",
+        "达人3",
+    ]
+    assert names(rank(ps, "reads", RankFilters(max_price=900))) == ["达人3", "达人1"]
+    with pytest.raises(ValueError, match="above --max-fans"):
+        RankFilters(min_fans=10, max_fans=5).check()
+
+
+# --- the planner ------------------------------------------------------------------------------
+
+
+def brute_force_best(
+    cands: list[Candidate], budget: float, objective: Objective, min_creators: int, max_share: float
+) -> float | None:
+    allowed = [c for c in cands if c.cost <= max_share * budget + 1e-6]
+    best: float | None = None
+    for size in range(min_creators, len(allowed) + 1):
+        for subset in combinations(allowed, size):
+            if sum(c.cost for c in subset) <= budget + 1e-6:
+                value = sum(c.value(objective) for c in subset)
+                best = value if best is None or value > best else best
+    return best
+
+
+candidate_lists = st.lists(
+    st.builds(
+        Candidate,
+        user_id=st.uuids().map(lambda u: u.hex[:24]),
+        name=st.just("x"),
+        content=st.just("photo"),
+        cost=st.integers(100, 20_000).map(float),
+        expected_reads=st.integers(0, 200_000).map(float),
+        expected_interactions=st.integers(0, 20_000).map(float),
+        score=st.floats(0, 100),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    candidate_lists,
+    st.integers(500, 80_000).map(float),
+    st.sampled_from(["reads", "interactions", "score"]),
+    st.integers(0, 4),
+    st.sampled_from([1.0, 0.5, 0.3]),
+)
+def test_planner_is_optimal_against_brute_force(
+    cands, budget, objective, min_creators, share
+) -> None:  # type: ignore[no-untyped-def]
+    best = brute_force_best(cands, budget, objective, min_creators, share)
+    if best is None:
+        with pytest.raises(PlanError):
+            solve(cands, budget, objective, min_creators=min_creators, max_share=share)
+        return
+    picked, _ = solve(cands, budget, objective, min_creators=min_creators, max_share=share)
+    assert sum(c.cost for c in picked) <= budget + 1e-6
+    assert len(picked) >= min_creators
+    assert all(c.cost <= share * budget + 1e-6 for c in picked)
+    assert sum(c.value(objective) for c in picked) == pytest.approx(best, rel=1e-9, abs=1e-6)
+
+
+def test_plan_says_why_each_creator_is_in_or_out() -> None:
+    ps = [
+        build_profile(CreatorData(creator(1, price=4000), notes_with(40_000, 100))),  # 10/yuan
+        build_profile(CreatorData(creator(2, price=5000), notes_with(30_000, 100))),  # 6/yuan
+        build_profile(CreatorData(creator(3, price=1000), notes_with(5_000, 100))),  # 5/yuan
+        build_profile(CreatorData(creator(4, price=9000), notes_with(200_000, 100))),  # over share
+        build_profile(CreatorData(creator(5, price=None), notes_with(1000, 10))),
+        build_profile(CreatorData(creator(6, price=800))),
+    ]
+    p = plan(ps, 10_000, "reads", min_creators=2, max_share=0.6)
+    assert [c.candidate.name for c in p.selected] == ["达人1", "达人2", "达人3"]
+    assert p.total_cost == 10_000
+    assert p.total_value == 75_000
+    reasons = {lo.name: lo.reason for lo in p.left_out}
+    assert "more than the 60% of the budget one creator may take (¥6,000)" in reasons["达人4"]
+    assert "takes no photo notes" in reasons["达人5"]
+    assert "run `pgy enrich`" in reasons["达人6"]
+    assert "40,000 reads for ¥4,000 (10,000.0 per ¥1,000)" in p.selected[0].reason
+
+
+def test_plan_that_cannot_be_met_says_why() -> None:
+    ps = [
+        build_profile(CreatorData(creator(i, price=4000), notes_with(1000, 10))) for i in range(3)
+    ]
+    with pytest.raises(
+        PlanError, match="no 3 creators fit in ¥10,000: the cheapest 3 cost ¥12,000"
+    ):
+        plan(ps, 10_000, min_creators=3)
+    with pytest.raises(PlanError, match="fewer than --min-creators 4"):
+        plan(ps, 100_000, min_creators=4)
+    with pytest.raises(ValueError, match="--budget must be above 0"):
+        plan(ps, 0)
+    with pytest.raises(ValueError, match="--max-share"):
+        plan(ps, 100, max_share=1.5)
+
+
+def test_fans_points_are_used_for_growth() -> None:
+    totals = [
+        FansPoint(date=dt.date(2026, 10, 1) + dt.timedelta(days=i), num=10_000 + 10 * i)
+        for i in range(31)
+    ]
+    p = build_profile(CreatorData(creator(1), notes_with(1000, 50), totals=totals))
+    assert p.growth.gained == 300
+    assert p.growth_per_30_days == pytest.approx(0.03)

@@ -10,7 +10,6 @@ import csv
 import json
 import math
 import os
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -65,9 +64,8 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: Path) -> str:
 def _atomic(path: Path) -> Iterator[Path]:
     """A temporary file beside the target, renamed over it once complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    # Named, not mkstemp'd: the writers create it with the user's usual permissions.
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
     try:
         yield tmp
         os.replace(tmp, path)

@@ -1,0 +1,149 @@
+"""``pgy export`` and ``pgy report``: files for colleagues."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from pgyscout.cli._app import app, state_of
+from pgyscout.cli._scope import (
+    ContentOption,
+    LastSearch,
+    SearchId,
+    ShortlistName,
+    Weights,
+    judge,
+    parse_content,
+    parse_weights_option,
+    resolve_scope,
+)
+from pgyscout.client import InvalidInputError
+from pgyscout.export import (
+    FORMATS,
+    ReportInput,
+    creators_frame,
+    export_format,
+    notes_frame,
+    render_report,
+    trend_frame,
+    write_tables,
+)
+from pgyscout.store.entities import utcnow
+from pgyscout.store.views import note_rows, trend_rows
+
+ENTITIES = ("creators", "notes", "trend", "shortlist")
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    entity: Annotated[
+        str, typer.Argument(help=f"What to export: {'|'.join(ENTITIES)}.", show_default=False)
+    ],
+    name: Annotated[
+        str | None,
+        typer.Argument(help="The shortlist's name (export shortlist NAME).", show_default=False),
+    ] = None,
+    to: Annotated[
+        Path,
+        typer.Option(
+            "--to",
+            "-o",
+            help=f"The file to write; its suffix picks the format ({', '.join(FORMATS)}).",
+            show_default=False,
+        ),
+    ] = Path(),
+    search_id: SearchId = None,
+    last_search: LastSearch = False,
+    shortlist: ShortlistName = None,
+    content: ContentOption = "photo",
+    weights: Weights = None,
+) -> None:
+    """Write stored creators (with every metric), notes or follower trends to a file.
+
+    .xlsx: one sheet per table, ids as text, frozen header. `export shortlist NAME` writes the
+    shortlist with its notes and trends (three sheets in .xlsx; the shortlist alone elsewhere).
+    .csv is UTF-8 with a BOM so Excel shows Chinese."""
+    state = state_of(ctx)
+    kind = entity.strip().lower()
+    if kind not in ENTITIES:
+        raise InvalidInputError(
+            "entity", f"export what? one of {'|'.join(ENTITIES)}, not {entity!r}"
+        )
+    if to == Path():
+        raise InvalidInputError("--to", "--to FILE is needed, e.g. --to creators.xlsx")
+    export_format(to)  # refuse an unknown suffix before any work
+    if kind == "shortlist":
+        if name is None:
+            raise InvalidInputError("name", "export shortlist NAME: which shortlist?")
+        shortlist = name
+    elif name is not None:
+        raise InvalidInputError("name", f"export {kind} takes no name; did you mean --shortlist?")
+    scope = resolve_scope(
+        state, None, search_id=search_id, last_search=last_search, shortlist=shortlist
+    )
+    with state.store().begin() as conn:
+        notes = note_rows(conn, scope.user_ids) if kind in ("notes", "shortlist") else []
+        trend = trend_rows(conn, scope.user_ids) if kind in ("trend", "shortlist") else []
+    tables: dict[str, pd.DataFrame] = {}
+    if kind in ("creators", "shortlist"):
+        judged = judge(state, scope, parse_content(content), parse_weights_option(weights))
+        tables[kind] = creators_frame(judged.profiles, with_note=kind == "shortlist")
+    if kind in ("notes", "shortlist"):
+        tables["notes"] = notes_frame(notes)
+    if kind in ("trend", "shortlist"):
+        tables["trend"] = trend_frame(trend)
+    fmt = write_tables(tables, to)
+    written = tables if fmt == ".xlsx" else dict([next(iter(tables.items()))])
+    nouns = {"creators": "creators", "shortlist": "creators", "notes": "notes", "trend": "trend points"}
+    parts = ", ".join(f"{len(frame):,} {nouns[table]}" for table, frame in written.items())
+    state.say(f"wrote {parts} of {scope.label} to {to}")
+
+
+@app.command("report")
+def report_command(
+    ctx: typer.Context,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="The HTML file to write.", show_default=False),
+    ] = Path("report.html"),
+    shortlist: ShortlistName = None,
+    search_id: SearchId = None,
+    last_search: LastSearch = False,
+    title: Annotated[
+        str | None, typer.Option("--title", help="The report's title.", show_default=False)
+    ] = None,
+    content: ContentOption = "photo",
+    weights: Weights = None,
+) -> None:
+    """One self-contained HTML report (works offline, charts included) on a shortlist or a
+    saved search: summary, follower trends, notes performance, cost against reach, flags."""
+    state = state_of(ctx)
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise InvalidInputError("--output", f"the report is HTML: end {output.name!r} with .html")
+    scope = resolve_scope(
+        state,
+        None,
+        search_id=search_id,
+        last_search=last_search,
+        shortlist=shortlist,
+        default_all=False,
+    )
+    judged = judge(state, scope, parse_content(content), parse_weights_option(weights))
+    html = render_report(
+        ReportInput(
+            title=title or f"pgyscout report: {scope.label}",
+            source=scope.label,
+            profiles=judged.profiles,
+            data=judged.data,
+            generated_at=utcnow(),
+        )
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(output)
+    state.say(f"wrote the report on {len(judged.profiles)} creator(s) of {scope.label} to {output}")

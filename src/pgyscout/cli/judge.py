@@ -1,0 +1,430 @@
+"""``pgy rank``, ``pgy compare`` and ``pgy plan``: judging stored creators."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from pgyscout.analysis import OBJECTIVES, RANK_KEYS, Plan, Profile, RankFilters, plan, rank
+from pgyscout.cli._app import app, state_of
+from pgyscout.cli._output import make_writer
+from pgyscout.cli._scope import (
+    ContentOption,
+    LastSearch,
+    SearchId,
+    ShortlistName,
+    UserIds,
+    Weights,
+    judge,
+    parse_content,
+    parse_weights_option,
+    resolve_scope,
+)
+from pgyscout.cli._tables import count, money
+from pgyscout.cli.fetch import Format, resolve_format
+from pgyscout.client import InvalidInputError
+from pgyscout.export.frames import profile_row
+
+
+def share(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}%}"
+
+
+def signed_share(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.1%}"
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def rank_record(position: int, p: Profile, structured: bool) -> dict[str, Any]:
+    """A ranked creator: flat for CSV, with flags as objects for JSON."""
+    record: dict[str, Any] = {"rank": position, **profile_row(p)}
+    if structured:
+        record.pop("flag_reasons")
+        record["flags"] = [
+            {"code": f.code, "severity": round(f.severity, 3), "reason": f.reason} for f in p.flags
+        ]
+    return record
+
+
+def ranking_table(profiles: Sequence[Profile], by: str, label: str) -> Table:
+    table = Table(
+        title=f"{len(profiles)} creators of {label}, best {by} first",
+        title_justify="left",
+        header_style="bold",
+    )
+    for name, justify in [
+        ("#", "right"),
+        ("name 昵称", "left"),
+        ("userId", "left"),
+        ("fans", "right"),
+        ("price", "right"),
+        ("reads", "right"),
+        ("engage", "right"),
+        ("CPM", "right"),
+        ("CPE", "right"),
+        ("growth/30d", "right"),
+        ("score", "right"),
+        ("flags", "left"),
+    ]:
+        table.add_column(
+            name,
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=name != "flags",
+            max_width=18 if name.startswith("name") else None,
+            overflow="ellipsis",
+            style="cyan" if name == "userId" else None,
+        )
+    for i, p in enumerate(profiles, start=1):
+        table.add_row(
+            str(i),
+            Text(p.name),
+            p.user_id,
+            count(p.fans),
+            money(p.price),
+            count(p.expected_reads),
+            share(p.notes.engagement_rate),
+            number(p.cost.cpm),
+            number(p.cost.cpe, 2),
+            signed_share(p.growth_per_30_days),
+            number(p.score.value),
+            Text(", ".join(f.code for f in p.flags), style="red"),
+        )
+    return table
+
+
+@app.command("rank")
+def rank_command(
+    ctx: typer.Context,
+    user_ids: UserIds = None,
+    search_id: SearchId = None,
+    last_search: LastSearch = False,
+    shortlist: ShortlistName = None,
+    by: Annotated[str, typer.Option("--by", help=f"Sort key: {'|'.join(RANK_KEYS)}.")] = "score",
+    weights: Weights = None,
+    content: ContentOption = "photo",
+    min_fans: Annotated[
+        int | None, typer.Option("--min-fans", help="Followers at least.", show_default=False)
+    ] = None,
+    max_fans: Annotated[
+        int | None, typer.Option("--max-fans", help="Followers at most.", show_default=False)
+    ] = None,
+    max_price: Annotated[
+        float | None,
+        typer.Option("--max-price", help="Yuan a note at most.", show_default=False),
+    ] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option("--min-score", help="Score at least (0-100).", show_default=False),
+    ] = None,
+    no_flags: Annotated[
+        bool, typer.Option("--no-flags", help="Leave out creators with authenticity flags.")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", help="Show the best N only.", show_default=False)
+    ] = None,
+    fmt: Format = None,
+) -> None:
+    """Rank stored creators by value for money (or cost, engagement, growth, reads).
+
+    Works on what `pgy search` and `pgy enrich` saved: no call is made, nothing is billed.
+    Every figure is explained in docs/metrics.md."""
+    state = state_of(ctx)
+    output = resolve_format(fmt, state.out.isatty())
+    key = by.strip().lower()
+    if key not in RANK_KEYS:
+        raise InvalidInputError("--by", f"--by must be one of {'|'.join(RANK_KEYS)}, not {by!r}")
+    if limit is not None and limit < 1:
+        raise InvalidInputError("--limit", f"--limit must be 1 or more, not {limit}")
+    filters = RankFilters(
+        min_fans=min_fans,
+        max_fans=max_fans,
+        max_price=max_price,
+        min_score=min_score,
+        no_flags=no_flags,
+    )
+    try:
+        filters.check()
+    except ValueError as exc:
+        raise InvalidInputError("filters", str(exc)) from None
+    scope = resolve_scope(
+        state, user_ids, search_id=search_id, last_search=last_search, shortlist=shortlist
+    )
+    judged = judge(state, scope, parse_content(content), parse_weights_option(weights))
+    ranked = rank(judged.profiles, key, filters)
+    if limit is not None:
+        ranked = ranked[:limit]
+    structured = output in ("json", "jsonl")
+    writer = make_writer(
+        output,
+        state.out,
+        state.out_console,
+        lambda _records: ranking_table(ranked, key, scope.label),
+    )
+    writer.write([rank_record(i, p, structured) for i, p in enumerate(ranked, start=1)])
+    writer.close()
+    if len(ranked) < len(judged.profiles):
+        state.note(f"[dim]{len(ranked)} of {len(judged.profiles)} creators shown[/dim]")
+
+
+# --- compare ----------------------------------------------------------------------------------
+
+# Each row: label, how to read it, how to show it, and which way is better (None: neither).
+CompareRow = tuple[
+    str, Callable[[Profile], float | None], Callable[[float | None], str], bool | None
+]
+COMPARE_ROWS: list[CompareRow] = [
+    ("followers", lambda p: p.fans, count, None),
+    ("price (yuan)", lambda p: p.price, money, False),
+    ("notes judged", lambda p: p.notes.notes, count, None),
+    ("median reads", lambda p: p.notes.median_reads, count, True),
+    ("median interactions", lambda p: p.notes.median_interactions, count, True),
+    ("expected reads", lambda p: p.expected_reads, count, True),
+    ("engagement rate", lambda p: p.notes.engagement_rate, lambda v: share(v, 2), True),
+    ("viral rate (≥100 likes)", lambda p: p.notes.viral_rate_100, share, True),
+    ("viral rate (≥1,000 likes)", lambda p: p.notes.viral_rate_1000, share, True),
+    ("sponsored share", lambda p: p.notes.sponsored_share, share, None),
+    ("notes per 30 days", lambda p: p.notes.notes_per_30_days, number, True),
+    ("longest gap (days)", lambda p: p.notes.longest_gap_days, count, False),
+    ("followers gained", lambda p: p.growth.gained, count, True),
+    ("growth per 30 days", lambda p: p.growth_per_30_days, signed_share, True),
+    ("CPM (yuan)", lambda p: p.cost.cpm, number, False),
+    ("CPE (yuan)", lambda p: p.cost.cpe, lambda v: number(v, 2), False),
+    ("platform CPM (yuan)", lambda p: p.platform_cpm, number, False),
+    ("platform CPE (yuan)", lambda p: p.platform_cpe, lambda v: number(v, 2), False),
+    ("flags", lambda p: len(p.flags), count, False),
+    ("score", lambda p: p.score.value, number, True),
+]
+
+
+def best_of(values: Sequence[float | None], higher_is_better: bool | None) -> set[int]:
+    """Positions holding the best value (all ties); none when the row has no better side, fewer
+    than two creators have a value, or all values are equal (nobody is best)."""
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    if higher_is_better is None or len(known) < 2 or len({v for _, v in known}) == 1:
+        return set()
+    target = max(v for _, v in known) if higher_is_better else min(v for _, v in known)
+    return {i for i, v in known if v == target}
+
+
+def compare_records(profiles: Sequence[Profile]) -> list[dict[str, Any]]:
+    records = []
+    for label, read, _show, higher in COMPARE_ROWS:
+        values = [read(p) for p in profiles]
+        best = best_of(values, higher)
+        records.append(
+            {
+                "metric": label,
+                "better": None if higher is None else "higher" if higher else "lower",
+                "values": {p.user_id: v for p, v in zip(profiles, values, strict=True)},
+                "best": [profiles[i].user_id for i in sorted(best)],
+            }
+        )
+    return records
+
+
+def compare_table(profiles: Sequence[Profile], label: str) -> Table:
+    table = Table(
+        title=f"{label}: the best of each row in green with ★",
+        title_justify="left",
+        header_style="bold",
+    )
+    table.add_column("metric", no_wrap=True)
+    for p in profiles:
+        table.add_column(Text(f"{p.name}\n{p.user_id}"), justify="right", no_wrap=True)
+    for row_label, read, show, higher in COMPARE_ROWS:
+        values = [read(p) for p in profiles]
+        best = best_of(values, higher)
+        cells = [
+            Text(f"★ {show(v)}", style="bold green") if i in best else Text(show(v))
+            for i, v in enumerate(values)
+        ]
+        table.add_row(row_label, *cells)
+    return table
+
+
+@app.command("compare")
+def compare_command(
+    ctx: typer.Context,
+    user_ids: Annotated[
+        list[str] | None, typer.Argument(help="Creator ids to compare.", show_default=False)
+    ] = None,
+    shortlist: ShortlistName = None,
+    content: ContentOption = "photo",
+    weights: Weights = None,
+    fmt: Format = None,
+) -> None:
+    """Creators side by side: metrics as rows, creators as columns, the best of each row marked."""
+    state = state_of(ctx)
+    output = resolve_format(fmt, state.out.isatty())
+    scope = resolve_scope(state, user_ids, shortlist=shortlist, default_all=False)
+    judged = judge(state, scope, parse_content(content), parse_weights_option(weights))
+    profiles = judged.profiles
+    if not profiles:
+        raise InvalidInputError(
+            "creators", f"nothing to compare: {scope.label} has no stored creators"
+        )
+    if output == "table":
+        state.out_console.print(compare_table(profiles, scope.label))
+        return
+    if output == "csv":
+        rows = [
+            {
+                "metric": r["metric"],
+                **{p.name + " " + p.user_id: r["values"][p.user_id] for p in profiles},
+                "best": " ".join(r["best"]),
+            }
+            for r in compare_records(profiles)
+        ]
+        writer = make_writer("csv", state.out, state.out_console, lambda _r: None)
+        writer.write(rows)
+        writer.close()
+        return
+    document = {
+        "creators": [{"userId": p.user_id, "name": p.name} for p in profiles],
+        "rows": compare_records(profiles),
+    }
+    if output == "jsonl":
+        for row in document["rows"]:
+            state.out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    else:
+        state.out.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+
+
+# --- plan -------------------------------------------------------------------------------------
+
+
+def plan_document(result: Plan) -> dict[str, Any]:
+    return {
+        "budget": result.budget,
+        "objective": result.objective,
+        "total_cost": result.total_cost,
+        "total_value": result.total_value,
+        "expected_reads": result.expected_reads,
+        "expected_interactions": result.expected_interactions,
+        "selected": [
+            {
+                "userId": c.candidate.user_id,
+                "name": c.candidate.name,
+                "content": c.candidate.content,
+                "cost": c.candidate.cost,
+                "expected_reads": c.candidate.expected_reads,
+                "expected_interactions": c.candidate.expected_interactions,
+                "reason": c.reason,
+            }
+            for c in result.selected
+        ],
+        "left_out": [{"userId": lo.user_id, "reason": lo.reason} for lo in result.left_out],
+    }
+
+
+def plan_tables(result: Plan, label: str) -> tuple[Table, Table | None]:
+    chosen = Table(
+        title=(
+            f"Best mix of {label} for ¥{result.budget:,.0f} by {result.objective}: "
+            f"{len(result.selected)} creator(s), ¥{result.total_cost:,.0f} spent, "
+            f"{result.expected_reads:,.0f} reads, {result.expected_interactions:,.0f} interactions"
+        ),
+        title_justify="left",
+        header_style="bold",
+    )
+    for column in ("name 昵称", "userId", "content", "cost", "reads", "interactions", "why in"):
+        chosen.add_column(
+            column, justify="right" if column in ("cost", "reads", "interactions") else "left"
+        )
+    for c in result.selected:
+        cand = c.candidate
+        chosen.add_row(
+            Text(cand.name),
+            cand.user_id,
+            cand.content,
+            money(cand.cost),
+            count(cand.expected_reads),
+            count(cand.expected_interactions),
+            c.reason,
+        )
+    if not result.left_out:
+        return chosen, None
+    left = Table(title="Left out", title_justify="left", header_style="bold")
+    left.add_column("name 昵称")
+    left.add_column("userId")
+    left.add_column("why out")
+    for lo in result.left_out:
+        left.add_row(Text(lo.name), lo.user_id, lo.reason)
+    return chosen, left
+
+
+@app.command("plan")
+def plan_command(
+    ctx: typer.Context,
+    budget: Annotated[
+        float, typer.Option("--budget", help="Yuan to spend at most.", show_default=False)
+    ],
+    user_ids: UserIds = None,
+    shortlist: ShortlistName = None,
+    search_id: SearchId = None,
+    last_search: LastSearch = False,
+    objective: Annotated[
+        str, typer.Option("--objective", help=f"What to maximise: {'|'.join(OBJECTIVES)}.")
+    ] = "reads",
+    content: ContentOption = "photo",
+    min_creators: Annotated[
+        int, typer.Option("--min-creators", help="Buy at least this many creators.")
+    ] = 1,
+    max_share: Annotated[
+        float,
+        typer.Option("--max-share", help="One creator's price at most this share of the budget."),
+    ] = 1.0,
+    weights: Weights = None,
+    fmt: Format = None,
+) -> None:
+    """The best creator mix for a budget, solved exactly (mixed-integer programming).
+
+    One note per creator at the quoted price; expected reads and interactions are the
+    creator's medians over stored notes of the content type. Says why each creator is in or out."""
+    state = state_of(ctx)
+    output = resolve_format(fmt, state.out.isatty())
+    goal = objective.strip().lower()
+    if goal not in OBJECTIVES:
+        raise InvalidInputError(
+            "--objective", f"--objective must be one of {'|'.join(OBJECTIVES)}, not {objective!r}"
+        )
+    scope = resolve_scope(
+        state,
+        user_ids,
+        search_id=search_id,
+        last_search=last_search,
+        shortlist=shortlist,
+        default_all=False,
+    )
+    judged = judge(state, scope, parse_content(content), parse_weights_option(weights))
+    result = plan(
+        judged.profiles,
+        budget,
+        goal,
+        min_creators=min_creators,
+        max_share=max_share,
+    )
+    if output == "table":
+        chosen, left = plan_tables(result, scope.label)
+        state.out_console.print(chosen)
+        if left is not None:
+            state.out_console.print(left)
+        return
+    document = plan_document(result)
+    if output == "json":
+        state.out.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+        return
+    rows = [{"status": "selected", **s} for s in document["selected"]] + [
+        {"status": "left_out", **lo} for lo in document["left_out"]
+    ]
+    writer = make_writer(output, state.out, state.out_console, lambda _r: None)
+    writer.write(rows)
+    writer.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -114,3 +115,30 @@ def small_sandbox(sandboxes: SandboxPool) -> Callable[..., RunningSandbox]:
         return sandboxes.get(size=300, **options)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def enriched_db(sandboxes: SandboxPool, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with 40 searched and enriched creators, built once; tests take copies."""
+    from tests.cli.conftest import run_pgy
+
+    sandbox = sandboxes.get()
+    db = tmp_path_factory.mktemp("enriched") / "template.db"
+    for args in (
+        ("search", "--tag", "美妆", "--pages", "2", "-f", "json"),
+        ("enrich", "--last-search", "--notes-pages", "2"),
+    ):
+        done = run_pgy(*args, base_url=sandbox.url, db=str(db))
+        assert done.returncode == 0, done.stderr
+    return db
+
+
+@pytest.fixture
+def judged_db(enriched_db: Path, tmp_path: Path) -> str:
+    """A private copy of the enriched database."""
+    copy = tmp_path / "judged.db"
+    for suffix in ("", "-wal", "-shm"):
+        source = enriched_db.with_name(enriched_db.name + suffix)
+        if source.exists():
+            shutil.copy(source, copy.with_name(copy.name + suffix))
+    return str(copy)

@@ -147,9 +147,10 @@ def solve(
         if c.cost > cap + _TOLERANCE
     ]
     if len(allowed) < min_creators:
+        why = f" ({len(capped)} cost more than ¥{cap:,.0f}, the most one creator may take)"
         raise PlanError(
-            f"only {len(allowed)} creator(s) can be planned, fewer than --min-creators "
-            f"{min_creators}"
+            f"only {len(allowed)} creator(s) can be planned{why if capped else ''}, fewer than "
+            f"--min-creators {min_creators}"
         )
     if not allowed:
         return [], capped

@@ -18,9 +18,11 @@ demo: $(STAMP)
 	$(BIN)/pgy demo
 
 # The store and enrich suites also run on PostgreSQL: a throw-away cluster is started for them.
+# The report's browser test needs Chromium: Debian's, installed by scripts/browser-setup.sh.
 test: lint typecheck
-	@pg_url="$$(scripts/pg-test-server.sh start)" || exit 1; \
-	PGYSCOUT_TEST_PG="$$pg_url" $(BIN)/pytest; status=$$?; \
+	@chromium="$$(scripts/browser-setup.sh)" || exit 1; \
+	pg_url="$$(scripts/pg-test-server.sh start)" || exit 1; \
+	PGYSCOUT_CHROMIUM="$$chromium" PGYSCOUT_TEST_PG="$$pg_url" $(BIN)/pytest; status=$$?; \
 	scripts/pg-test-server.sh stop; exit $$status
 
 lint: $(STAMP)

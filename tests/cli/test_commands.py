@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 
 from pgyscout.sandbox import NOTES_PATH, SEARCH_PATH, RunningSandbox
@@ -226,8 +227,8 @@ def test_help_lists_allowed_values(pgy: Pgy) -> None:
             assert word in flat, (command, word)
 
 
-def test_demo_runs_the_whole_tour(pgy: Pgy) -> None:
-    done = pgy("demo", token=None)
+def test_demo_runs_the_whole_journey(pgy: Pgy, tmp_path: Path) -> None:
+    done = pgy("demo", "--dir", str(tmp_path), token=None)
     assert done.returncode == 0, done.stderr
     for words in (
         "1. Search",
@@ -238,11 +239,25 @@ def test_demo_runs_the_whole_tour(pgy: Pgy) -> None:
         "20 creators enriched",
         "5. The same search again",
         "20 creators, 0 upstream calls",
-        "6. Usage",
+        "6. Rank by value for money",
+        "best score first",
+        "7. Shortlist the best 8",
+        "8. Plan a budget",
+        "Best mix of shortlist",
+        "9. Export for colleagues",
+        f"Excel file: {tmp_path / '美食-春季.xlsx'}",
+        "10. Write the report",
+        f"HTML report (opens offline in any browser): {tmp_path / 'report.html'}",
+        "11. Usage",
         "nothing was paid for twice",
+        "Steps 6 to 10 made no call at all",
         "export JUSTONEAPI_TOKEN",
     ):
-        assert words in done.stdout
+        assert words in " ".join(done.stdout.split()), words  # rich wraps long lines
+    book = openpyxl.load_workbook(tmp_path / "美食-春季.xlsx")
+    assert book.sheetnames == ["shortlist", "notes", "trend"]
+    assert book["shortlist"].max_row == 9  # header and 8 creators
+    assert "Plotly.newPlot" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
 def test_progress_shows_on_a_terminal_and_not_in_a_pipe(

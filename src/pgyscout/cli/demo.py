@@ -10,14 +10,19 @@ from typing import Annotated
 
 import typer
 
+from pgyscout.analysis import plan, rank
 from pgyscout.cli import _tables
-from pgyscout.cli._app import app, state_of
+from pgyscout.cli._app import CliState, app, state_of
+from pgyscout.cli._scope import judge, resolve_scope
+from pgyscout.cli.handover import export_tables, write_report
+from pgyscout.cli.judge import plan_tables, ranking_table
 from pgyscout.cli.sandbox import DEMO_TOKEN, sandbox_config
 from pgyscout.client import AsyncClient
 from pgyscout.collect.enrich import KIND, EnrichOptions, run_job
+from pgyscout.export import write_tables
 from pgyscout.sandbox import start_sandbox
-from pgyscout.store import Store
 from pgyscout.store import jobs as job_store
+from pgyscout.store import shortlists
 from pgyscout.store.entities import create_search, save_note_page, save_search_page, save_trend
 
 SEARCH = {
@@ -27,6 +32,9 @@ SEARCH = {
     "fans_gender": "female",
 }
 SEARCH_CLI = "pgy search --tag 美食 --fans-min 10000 --fans-max 300000 --fans-gender female"
+SHORTLIST = "美食-春季"
+SHORTLIST_SIZE = 8
+SHORTLIST_NOTE = "demo: best value for money"
 
 
 @app.command()
@@ -41,7 +49,7 @@ def demo(
         ),
     ] = None,
 ) -> None:
-    """The tour, free: search, notes and trend, enrich a page of creators, reuse what was bought."""
+    """The tour, free: search, enrich, rank, shortlist, plan a budget, export Excel, report."""
     state = state_of(ctx)
     console = state.out_console
     folder = workdir or Path(tempfile.mkdtemp(prefix="pgyscout-demo-"))
@@ -49,7 +57,9 @@ def demo(
     db_path = folder / "demo.db"
     db_path.unlink(missing_ok=True)
     config = sandbox_config(seed=7, size=6000, latency_ms=20, rate_limit=None, fault_rate=0.05)
-    with start_sandbox(config) as server, Store(str(db_path)) as store:
+    state.db = str(db_path)  # every step, the commands' own helpers included, uses this file
+    store = state.store()
+    with start_sandbox(config) as server:
         console.rule("[bold]pgyscout demo[/bold]")
         console.print(
             f"A local sandbox serves {config.size:,} synthetic creators at {server.url}; "
@@ -125,11 +135,13 @@ def demo(
             )
         counters = server.counters.snapshot()
         usage = store.usage()
+        judge_and_hand_over(state, search_id, folder)
     console.print(
-        f"\n[bold]6. Usage[/bold]  pgy usage\n{usage.calls} calls, {usage.billed} billed, "
+        f"\n[bold]11. Usage[/bold]  pgy usage\n{usage.calls} calls, {usage.billed} billed, "
         f"{usage.cache_hits} answered from the database, {usage.retries} failures absorbed by "
         f"retries. The sandbox billed {counters['billed']} answers for "
-        f"{counters['distinct_billed']} distinct requests: nothing was paid for twice."
+        f"{counters['distinct_billed']} distinct requests: nothing was paid for twice. "
+        "Steps 6 to 10 made no call at all: they work on what is stored."
     )
     console.print(
         f"\nThe demo database stays at {db_path}:  pgy --db {db_path} db info\n"
@@ -137,7 +149,61 @@ def demo(
         "  export JUSTONEAPI_TOKEN=<your token>\n"
         "  pgy search 咖啡 --fans-min 10000 --fans-gender female --pages 2\n"
         "  pgy enrich --last-search --notes-pages all\n"
+        "  pgy rank --last-search -n 20\n"
         "  pgy usage --since 7d\n"
         "Or keep playing for free: pgy sandbox, then\n"
         "  JUSTONEAPI_BASE_URL=http://127.0.0.1:8765 JUSTONEAPI_TOKEN=any pgy search ..."
     )
+
+
+def judge_and_hand_over(state: CliState, search_id: int, folder: Path) -> None:
+    """Steps 6-10: rank, shortlist, plan, export and report, all from the database."""
+    console = state.out_console
+    searched = judge(state, resolve_scope(state, search_id=search_id))
+    ranked = rank(searched.profiles, "score")
+    console.print(f"\n[bold]6. Rank by value for money[/bold]  pgy rank --search {search_id}")
+    console.print(ranking_table(ranked, "score", searched.scope.label))
+    flagged = [p for p in ranked if p.flags]
+    for p in flagged[:3]:
+        console.print(f"  [red]{p.flags[0].code}[/red] {p.name}: {p.flags[0].reason}")
+    if not flagged:
+        console.print("No authenticity flags on this page (docs/metrics.md says what raises one).")
+
+    top = [p.user_id for p in ranked if p.score.value is not None][:SHORTLIST_SIZE]
+    console.print(
+        f"\n[bold]7. Shortlist the best {len(top)}[/bold]  pgy shortlist create {SHORTLIST} "
+        f"--top {SHORTLIST_SIZE} --search {search_id} --note '{SHORTLIST_NOTE}'"
+    )
+    with state.store().begin() as conn:
+        shortlists.create_shortlist(conn, SHORTLIST, exist_ok=True)
+        shortlists.add_members(conn, SHORTLIST, top, SHORTLIST_NOTE)
+    listed = judge(state, resolve_scope(state, shortlist=SHORTLIST))
+    console.print(f"shortlist '{SHORTLIST}': {', '.join(p.name for p in listed.profiles)}")
+
+    # Half of what the whole shortlist costs: the planner has to choose.
+    budget = max(1000.0, round(sum(p.price or 0 for p in listed.profiles) / 2, -3))
+    console.print(
+        f"\n[bold]8. Plan a budget[/bold]  pgy plan --shortlist {SHORTLIST} --budget {budget:.0f}"
+        " --min-creators 2 --max-share 0.5"
+    )
+    result = plan(listed.profiles, budget, "reads", min_creators=2, max_share=0.5)
+    chosen, left = plan_tables(result, listed.scope.label)
+    console.print(chosen)
+    if left is not None:
+        console.print(left)
+
+    excel = folder / f"{SHORTLIST}.xlsx"
+    console.print(
+        f"\n[bold]9. Export for colleagues[/bold]  pgy export shortlist {SHORTLIST} --to {excel}"
+    )
+    with state.store().begin() as conn:
+        tables = export_tables(conn, "shortlist", listed.scope.user_ids, listed.profiles)
+    write_tables(tables, excel)
+    console.print(f"Excel file: {excel}  (sheets: {', '.join(tables)})")
+
+    report = folder / "report.html"
+    console.print(
+        f"\n[bold]10. Write the report[/bold]  pgy report --shortlist {SHORTLIST} -o {report}"
+    )
+    write_report(report, f"pgyscout demo: shortlist {SHORTLIST}", listed)
+    console.print(f"HTML report (opens offline in any browser): {report}")

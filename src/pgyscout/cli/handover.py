@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
+import sqlalchemy as sa
 import typer
 
+from pgyscout.analysis import Profile
 from pgyscout.cli._app import app, state_of
 from pgyscout.cli._scope import (
     ContentOption,
+    Judged,
     LastSearch,
     SearchId,
     ShortlistName,
@@ -35,6 +39,36 @@ from pgyscout.store.entities import utcnow
 from pgyscout.store.views import note_rows, trend_rows
 
 ENTITIES = ("creators", "notes", "trend", "shortlist")
+
+
+def export_tables(
+    conn: sa.Connection, kind: str, user_ids: Sequence[str], profiles: Sequence[Profile]
+) -> dict[str, pd.DataFrame]:
+    """The tables of one export: creators (or a shortlist's), notes, trend, or all three."""
+    tables: dict[str, pd.DataFrame] = {}
+    if kind in ("creators", "shortlist"):
+        tables[kind] = creators_frame(profiles, with_note=kind == "shortlist")
+    if kind in ("notes", "shortlist"):
+        tables["notes"] = notes_frame(note_rows(conn, user_ids))
+    if kind in ("trend", "shortlist"):
+        tables["trend"] = trend_frame(trend_rows(conn, user_ids))
+    return tables
+
+
+def write_report(path: Path, title: str, judged: Judged) -> None:
+    html = render_report(
+        ReportInput(
+            title=title,
+            source=judged.scope.label,
+            profiles=judged.profiles,
+            data=judged.data,
+            generated_at=utcnow(),
+        )
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(path)  # a whole report or none
 
 
 @app.command("export")
@@ -85,20 +119,21 @@ def export_command(
     scope = resolve_scope(
         state, None, search_id=search_id, last_search=last_search, shortlist=shortlist
     )
+    judged = (
+        judge(state, scope, parse_content(content), parse_weights_option(weights))
+        if kind in ("creators", "shortlist")
+        else None
+    )
     with state.store().begin() as conn:
-        notes = note_rows(conn, scope.user_ids) if kind in ("notes", "shortlist") else []
-        trend = trend_rows(conn, scope.user_ids) if kind in ("trend", "shortlist") else []
-    tables: dict[str, pd.DataFrame] = {}
-    if kind in ("creators", "shortlist"):
-        judged = judge(state, scope, parse_content(content), parse_weights_option(weights))
-        tables[kind] = creators_frame(judged.profiles, with_note=kind == "shortlist")
-    if kind in ("notes", "shortlist"):
-        tables["notes"] = notes_frame(notes)
-    if kind in ("trend", "shortlist"):
-        tables["trend"] = trend_frame(trend)
+        tables = export_tables(conn, kind, scope.user_ids, judged.profiles if judged else [])
     fmt = write_tables(tables, to)
     written = tables if fmt == ".xlsx" else dict([next(iter(tables.items()))])
-    nouns = {"creators": "creators", "shortlist": "creators", "notes": "notes", "trend": "trend points"}
+    nouns = {
+        "creators": "creators",
+        "shortlist": "creators",
+        "notes": "notes",
+        "trend": "trend points",
+    }
     parts = ", ".join(f"{len(frame):,} {nouns[table]}" for table, frame in written.items())
     state.say(f"wrote {parts} of {scope.label} to {to}")
 
@@ -133,17 +168,5 @@ def report_command(
         default_all=False,
     )
     judged = judge(state, scope, parse_content(content), parse_weights_option(weights))
-    html = render_report(
-        ReportInput(
-            title=title or f"pgyscout report: {scope.label}",
-            source=scope.label,
-            profiles=judged.profiles,
-            data=judged.data,
-            generated_at=utcnow(),
-        )
-    )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(output)
+    write_report(output, title or f"pgyscout report: {scope.label}", judged)
     state.say(f"wrote the report on {len(judged.profiles)} creator(s) of {scope.label} to {output}")

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from pgyscout.sandbox import RunningSandbox
+from pgyscout.store import head_revision
 from tests.cli.conftest import run_pgy
 
 
@@ -82,7 +83,7 @@ def test_searches_are_saved_and_db_info_counts_them(
     found = len(done.stdout.splitlines())
     info = run_pgy("db", "info", db=db)
     rows = json.loads(info.stdout)["rows"]
-    assert json.loads(info.stdout)["revision"] == "0001"
+    assert json.loads(info.stdout)["revision"] == head_revision()
     assert rows["search_results"] == found
     assert rows["creators"] == found
     assert rows["searches"] == 1

@@ -11,9 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-
 from pgyscout.analysis.profile import Content, Profile
 
 Objective = Literal["reads", "interactions", "score"]
@@ -133,6 +130,10 @@ def solve(
     max_share: float = 1.0,
 ) -> tuple[list[Candidate], list[LeftOut]]:
     """The optimal mix, and the candidates ``max_share`` rules out. Raises PlanError."""
+    # Imported here: scipy takes most of a second to load, and only the planner needs it.
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     check_request(budget, min_creators, max_share)
     cap = max_share * budget
     allowed = [c for c in cands if c.cost <= cap + _TOLERANCE]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from pgyscout.analysis.flags import Flag, authenticity_flags
 from pgyscout.analysis.metrics import (
@@ -52,6 +52,7 @@ class Profile:
     expected_reads: float | None  # a typical note of ``content``
     expected_interactions: float | None
     reach_basis: str  # which notes the expected reach comes from
+    platform_reads: int | None  # upstream's median reads of the content type, beside ours
     platform_cpm: float | None
     platform_cpe: float | None
     flags: tuple[Flag, ...]
@@ -141,6 +142,7 @@ def build_profile(
         expected_reads=reads,
         expected_interactions=inter,
         reach_basis=basis,
+        platform_reads=creator.video_click_mid_num if video else creator.picture_click_mid_num,
         platform_cpm=creator.estimate_video_cpm if video else creator.estimate_picture_cpm,
         platform_cpe=(
             creator.estimate_video_engage_cost if video else creator.estimate_picture_engage_cost
@@ -149,3 +151,45 @@ def build_profile(
         score=score,
         extra=data.extra,
     )
+
+
+def profile_row(p: Profile) -> dict[str, Any]:
+    """Every figure of a judged creator, flat: one row of a table or an export."""
+    c, n, g, cost = p.creator, p.notes, p.growth, p.cost
+    row: dict[str, Any] = {
+        "user_id": c.user_id,
+        "name": c.name,
+        "red_id": c.red_id,
+        "location": c.location,
+        "gender": c.gender,
+        "fans": c.fans_num,
+        "picture_price": c.picture_price if c.picture_offered else None,
+        "video_price": c.video_price if c.video_offered else None,
+        "content": p.content,
+        "price": p.price,
+        "notes": n.notes,
+        "median_reads": n.median_reads,
+        "median_interactions": n.median_interactions,
+        "expected_reads": p.expected_reads,
+        "expected_interactions": p.expected_interactions,
+        "engagement_rate": n.engagement_rate,
+        "viral_rate_100": n.viral_rate_100,
+        "viral_rate_1000": n.viral_rate_1000,
+        "sponsored_share": n.sponsored_share,
+        "notes_per_30_days": n.notes_per_30_days,
+        "longest_gap_days": n.longest_gap_days,
+        "followers_gained": g.gained,
+        "growth_rate": g.growth_rate,
+        "growth_per_30_days": p.growth_per_30_days,
+        "average_daily_growth": g.average_daily,
+        "cpm": cost.cpm,
+        "cpe": cost.cpe,
+        "cost_per_read": cost.cost_per_read,
+        "platform_median_reads": p.platform_reads,
+        "platform_cpm": p.platform_cpm,
+        "platform_cpe": p.platform_cpe,
+        "score": p.score.value,
+        "flags": ", ".join(f.code for f in p.flags),
+        "flag_reasons": "\n".join(f.reason for f in p.flags),
+    }
+    return row

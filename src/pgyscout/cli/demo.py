@@ -19,7 +19,6 @@ from pgyscout.cli.judge import plan_tables, ranking_table
 from pgyscout.cli.sandbox import DEMO_TOKEN, sandbox_config
 from pgyscout.client import AsyncClient
 from pgyscout.collect.enrich import KIND, EnrichOptions, run_job
-from pgyscout.export import write_tables
 from pgyscout.sandbox import start_sandbox
 from pgyscout.store import jobs as job_store
 from pgyscout.store import shortlists
@@ -158,6 +157,8 @@ def demo(
 
 def judge_and_hand_over(state: CliState, search_id: int, folder: Path) -> None:
     """Steps 6-10: rank, shortlist, plan, export and report, all from the database."""
+    from pgyscout.export import write_tables
+
     console = state.out_console
     searched = judge(state, resolve_scope(state, search_id=search_id))
     ranked = rank(searched.profiles, "score")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
-import sqlalchemy as sa
 import typer
 
 from pgyscout.analysis import Profile
@@ -25,18 +23,13 @@ from pgyscout.cli._scope import (
     resolve_scope,
 )
 from pgyscout.client import InvalidInputError
-from pgyscout.export import (
-    FORMATS,
-    ReportInput,
-    creators_frame,
-    export_format,
-    notes_frame,
-    render_report,
-    trend_frame,
-    write_tables,
-)
+from pgyscout.export._formats import FORMATS, export_format
 from pgyscout.store.entities import utcnow
 from pgyscout.store.views import note_rows, trend_rows
+
+if TYPE_CHECKING:  # pandas and plotly load only when a file is written: pgy starts fast
+    import pandas as pd
+    import sqlalchemy as sa
 
 ENTITIES = ("creators", "notes", "trend", "shortlist")
 
@@ -45,6 +38,8 @@ def export_tables(
     conn: sa.Connection, kind: str, user_ids: Sequence[str], profiles: Sequence[Profile]
 ) -> dict[str, pd.DataFrame]:
     """The tables of one export: creators (or a shortlist's), notes, trend, or all three."""
+    from pgyscout.export import creators_frame, notes_frame, trend_frame
+
     tables: dict[str, pd.DataFrame] = {}
     if kind in ("creators", "shortlist"):
         tables[kind] = creators_frame(profiles, with_note=kind == "shortlist")
@@ -56,6 +51,8 @@ def export_tables(
 
 
 def write_report(path: Path, title: str, judged: Judged) -> None:
+    from pgyscout.export import ReportInput, render_report
+
     html = render_report(
         ReportInput(
             title=title,
@@ -126,6 +123,8 @@ def export_command(
     )
     with state.store().begin() as conn:
         tables = export_tables(conn, kind, scope.user_ids, judged.profiles if judged else [])
+    from pgyscout.export import write_tables
+
     fmt = write_tables(tables, to)
     written = tables if fmt == ".xlsx" else dict([next(iter(tables.items()))])
     nouns = {

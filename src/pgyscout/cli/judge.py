@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pgyscout.analysis import OBJECTIVES, RANK_KEYS, Plan, Profile, RankFilters, plan, rank
+from pgyscout.analysis.profile import profile_row
 from pgyscout.cli._app import app, state_of
 from pgyscout.cli._output import make_writer
 from pgyscout.cli._scope import (
@@ -28,7 +29,6 @@ from pgyscout.cli._scope import (
 from pgyscout.cli._tables import count, money
 from pgyscout.cli.fetch import Format, resolve_format
 from pgyscout.client import InvalidInputError
-from pgyscout.export.frames import profile_row
 
 
 def share(value: float | None, digits: int = 1) -> str:
@@ -187,6 +187,7 @@ COMPARE_ROWS: list[CompareRow] = [
     ("median reads", lambda p: p.notes.median_reads, count, True),
     ("median interactions", lambda p: p.notes.median_interactions, count, True),
     ("expected reads", lambda p: p.expected_reads, count, True),
+    ("platform median reads", lambda p: p.platform_reads, count, True),
     ("engagement rate", lambda p: p.notes.engagement_rate, lambda v: share(v, 2), True),
     ("viral rate (≥100 likes)", lambda p: p.notes.viral_rate_100, share, True),
     ("viral rate (≥1,000 likes)", lambda p: p.notes.viral_rate_1000, share, True),

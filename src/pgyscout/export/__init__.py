@@ -1,8 +1,37 @@
-"""Handing results over: tables as CSV, Excel, Parquet or JSON files, and the HTML report."""
+"""Handing results over: tables as CSV, Excel, Parquet or JSON files, and the HTML report.
 
-from pgyscout.export.files import FORMATS, ExportError, export_format, records, write_tables
-from pgyscout.export.frames import creators_frame, notes_frame, trend_frame
-from pgyscout.export.report import ReportInput, render_report
+pandas, openpyxl and plotly load on first use of what needs them (PEP 562), so importing this
+package, as the command line does, stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from pgyscout.export._formats import FORMATS, ExportError, export_format
+
+if TYPE_CHECKING:
+    from pgyscout.export.files import records, write_tables
+    from pgyscout.export.frames import creators_frame, notes_frame, trend_frame
+    from pgyscout.export.report import ReportInput, render_report
+
+_LAZY = {
+    "records": "pgyscout.export.files",
+    "write_tables": "pgyscout.export.files",
+    "creators_frame": "pgyscout.export.frames",
+    "notes_frame": "pgyscout.export.frames",
+    "trend_frame": "pgyscout.export.frames",
+    "ReportInput": "pgyscout.export.report",
+    "render_report": "pgyscout.export.report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FORMATS",

@@ -22,25 +22,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pgyscout.export._formats import FORMATS, ExportError, export_format
 from pgyscout.export.frames import ID_COLUMNS
 
-FORMATS = (".csv", ".xlsx", ".parquet", ".json", ".jsonl")
 # Excel's own limit on a sheet name, and the widest column worth showing.
 _SHEET_NAME_MAX = 31
 _WIDTH_MAX = 60
-
-
-class ExportError(ValueError):
-    """A file that cannot be written as asked (an unknown suffix, say)."""
-
-
-def export_format(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ExportError(
-            f"cannot tell the format of {path.name!r}: end the file name with {', '.join(FORMATS)}"
-        )
-    return suffix
 
 
 def write_tables(tables: Mapping[str, pd.DataFrame], path: Path) -> str:

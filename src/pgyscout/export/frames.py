@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from pgyscout.analysis.profile import Profile
+from pgyscout.analysis.profile import Profile, profile_row
 from pgyscout.models import Note
 
 # Column name -> pandas dtype; the order here is the order in every file.
@@ -45,6 +45,7 @@ CREATOR_COLUMNS: dict[str, str] = {
     "cpm": "Float64",
     "cpe": "Float64",
     "cost_per_read": "Float64",
+    "platform_median_reads": "Int64",
     "platform_cpm": "Float64",
     "platform_cpe": "Float64",
     "score": "Float64",
@@ -85,46 +86,6 @@ def _frame(rows: Sequence[dict[str, Any]], columns: dict[str, str]) -> pd.DataFr
         else:
             frame[name] = frame[name].astype(pd.api.types.pandas_dtype(dtype))
     return frame
-
-
-def profile_row(p: Profile) -> dict[str, Any]:
-    c, n, g, cost = p.creator, p.notes, p.growth, p.cost
-    row: dict[str, Any] = {
-        "user_id": c.user_id,
-        "name": c.name,
-        "red_id": c.red_id,
-        "location": c.location,
-        "gender": c.gender,
-        "fans": c.fans_num,
-        "picture_price": c.picture_price if c.picture_offered else None,
-        "video_price": c.video_price if c.video_offered else None,
-        "content": p.content,
-        "price": p.price,
-        "notes": n.notes,
-        "median_reads": n.median_reads,
-        "median_interactions": n.median_interactions,
-        "expected_reads": p.expected_reads,
-        "expected_interactions": p.expected_interactions,
-        "engagement_rate": n.engagement_rate,
-        "viral_rate_100": n.viral_rate_100,
-        "viral_rate_1000": n.viral_rate_1000,
-        "sponsored_share": n.sponsored_share,
-        "notes_per_30_days": n.notes_per_30_days,
-        "longest_gap_days": n.longest_gap_days,
-        "followers_gained": g.gained,
-        "growth_rate": g.growth_rate,
-        "growth_per_30_days": p.growth_per_30_days,
-        "average_daily_growth": g.average_daily,
-        "cpm": cost.cpm,
-        "cpe": cost.cpe,
-        "cost_per_read": cost.cost_per_read,
-        "platform_cpm": p.platform_cpm,
-        "platform_cpe": p.platform_cpe,
-        "score": p.score.value,
-        "flags": ", ".join(f.code for f in p.flags),
-        "flag_reasons": "\n".join(f.reason for f in p.flags),
-    }
-    return row
 
 
 def creators_frame(profiles: Sequence[Profile], *, with_note: bool = False) -> pd.DataFrame:

@@ -122,7 +122,7 @@ def enriched_db(sandboxes: SandboxPool, tmp_path_factory: pytest.TempPathFactory
     """A database with 40 searched and enriched creators, built once; tests take copies."""
     from tests.cli.conftest import run_pgy
 
-    sandbox = sandboxes.get()
+    sandbox = sandboxes.get(seed=11)  # its own server: no other test's counters move
     db = tmp_path_factory.mktemp("enriched") / "template.db"
     for args in (
         ("search", "--tag", "美妆", "--pages", "2", "-f", "json"),

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from itertools import combinations
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -241,3 +242,8 @@ def test_plan_that_cannot_be_met_is_refused(judged_db: str) -> None:
     assert "--objective" in refused(
         judged_db, "plan", "-s", "p", "--budget", "100", "--objective", "fame"
     )
+
+
+def test_an_empty_database_says_what_to_do_first(tmp_path: Path) -> None:
+    message = refused(str(tmp_path / "empty.db"), "rank")
+    assert "the database holds no creators yet: run pgy search first" in message

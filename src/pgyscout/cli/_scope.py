@@ -123,7 +123,12 @@ def resolve_scope(
             raise InvalidInputError(
                 "scope", "which creators? give ids, --shortlist NAME, --search ID or --last-search"
             )
-        return Scope(stored_user_ids(conn), "every stored creator")
+        everyone = stored_user_ids(conn)
+        if not everyone:
+            raise InvalidInputError(
+                "scope", "the database holds no creators yet: run pgy search first (or pgy demo)"
+            )
+        return Scope(everyone, "every stored creator")
 
 
 @dataclass

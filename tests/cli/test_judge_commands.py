@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from itertools import combinations
+from itertools import combinations, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -60,11 +60,13 @@ def test_rank_filters_limit_and_weights(judged_db: str) -> None:
     clean = ranked(judged_db, "--no-flags")
     assert all(r["flags"] == [] for r in clean)
     cost_only = ranked(judged_db, "--weights", "cpe=0,engagement=0,growth=0,authenticity=0")
-    scores = [r for r in cost_only if r["score"] is not None]
-    # with only CPM weighted, the score order is the CPM order
-    assert [r["user_id"] for r in scores] == [
-        r["user_id"] for r in ranked(judged_db, "--by", "cpm") if r["score"] is not None
-    ]
+    scored = [r for r in cost_only if r["score"] is not None]
+    # with only CPM weighted, a better score always means a lower CPM (beyond the scale's
+    # ends, CPMs share the clamped score, so ties are allowed)
+    assert len(scored) >= 30
+    for better, worse in pairwise(scored):
+        assert better["score"] >= worse["score"]
+        assert better["cpm"] <= worse["cpm"] or better["score"] == worse["score"]
 
 
 def test_rank_formats(judged_db: str) -> None:

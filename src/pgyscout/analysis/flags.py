@@ -12,8 +12,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pgyscout.analysis._records import NoteRecord, PointRecord
 from pgyscout.analysis.metrics import interactions, is_sponsored
-from pgyscout.models import FansPoint, Note
 
 # A day's new followers is a spike when its robust z-score reaches this...
 SPIKE_Z = 6.0
@@ -48,7 +48,7 @@ class Flag:
     reason: str
 
 
-def daily_increases(totals: Sequence[FansPoint]) -> list[tuple[dt.date, int]]:
+def daily_increases(totals: Sequence[PointRecord]) -> list[tuple[dt.date, int]]:
     """New followers per day from follower totals; only between consecutive calendar days."""
     known = sorted((p.date, p.num) for p in totals if p.date is not None and p.num is not None)
     return [
@@ -124,7 +124,7 @@ def _days_after(increases: Sequence[tuple[dt.date, int]], spike_days: set[dt.dat
     return float(statistics.median(following)) if following else None
 
 
-def falling_followers(totals: Sequence[FansPoint]) -> Flag | None:
+def falling_followers(totals: Sequence[PointRecord]) -> Flag | None:
     known = sorted((p.date, p.num) for p in totals if p.date is not None and p.num is not None)
     if len(known) < 2:
         return None
@@ -166,13 +166,13 @@ def implausible_reads(median_reads: float | None, followers: int | None, notes: 
     return None
 
 
-def engagement_rate_of(notes: Sequence[Note]) -> float | None:
+def engagement_rate_of(notes: Sequence[NoteRecord]) -> float | None:
     read = [n for n in notes if n.read_num]
     total = sum(n.read_num or 0 for n in read)
     return sum(interactions(n) for n in read) / total if total else None
 
 
-def sponsored_collapse(notes: Sequence[Note]) -> Flag | None:
+def sponsored_collapse(notes: Sequence[NoteRecord]) -> Flag | None:
     sponsored = [n for n in notes if is_sponsored(n) and n.read_num]
     organic = [n for n in notes if not is_sponsored(n) and n.read_num]
     if len(sponsored) < COLLAPSE_MIN_NOTES or len(organic) < COLLAPSE_MIN_NOTES:
@@ -191,11 +191,11 @@ def sponsored_collapse(notes: Sequence[Note]) -> Flag | None:
 
 
 def authenticity_flags(
-    notes: Sequence[Note],
-    totals: Sequence[FansPoint],
+    notes: Sequence[NoteRecord],
+    totals: Sequence[PointRecord],
     followers: int | None,
     median_reads: float | None,
-    increases: Sequence[FansPoint] = (),
+    increases: Sequence[PointRecord] = (),
 ) -> list[Flag]:
     """Every flag that applies. ``increases`` (upstream's own daily series) is used only when
     there are no totals to take differences of."""

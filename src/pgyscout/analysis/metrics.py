@@ -12,19 +12,19 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pgyscout.models import FansPoint, Note
+from pgyscout.analysis._records import NoteRecord, PointRecord
 
 
 def median(values: Sequence[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def interactions(note: Note) -> int:
+def interactions(note: NoteRecord) -> int:
     """Likes plus collects: the interactions the notes endpoint reports."""
     return (note.like_num or 0) + (note.collect_num or 0)
 
 
-def is_sponsored(note: Note) -> bool:
+def is_sponsored(note: NoteRecord) -> bool:
     """Marked as an advertisement, or naming a brand (organic notes rarely do)."""
     return bool(note.is_advertise) or bool(note.brand_name)
 
@@ -42,7 +42,7 @@ class NoteMetrics:
     longest_gap_days: int | None
 
 
-def note_metrics(notes: Sequence[Note]) -> NoteMetrics:
+def note_metrics(notes: Sequence[NoteRecord]) -> NoteMetrics:
     reads = [n.read_num for n in notes if n.read_num is not None]
     inter = [interactions(n) for n in notes if n.read_num is not None]
     total_reads = sum(reads)
@@ -88,7 +88,7 @@ class GrowthMetrics:
     average_daily: float | None
 
 
-def growth_metrics(points: Sequence[FansPoint]) -> GrowthMetrics:
+def growth_metrics(points: Sequence[PointRecord]) -> GrowthMetrics:
     """From a follower-total series (oldest first)."""
     known = sorted((p.date, p.num) for p in points if p.date is not None and p.num is not None)
     if len(known) < 2:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pgyscout.analysis._records import NoteRecord, PointRecord
 from pgyscout.analysis.flags import Flag, authenticity_flags
 from pgyscout.analysis.metrics import (
     CostMetrics,
@@ -19,7 +20,7 @@ from pgyscout.analysis.metrics import (
     note_metrics,
 )
 from pgyscout.analysis.score import DEFAULT_WEIGHTS, Score, value_score
-from pgyscout.models import Creator, FansPoint, Note
+from pgyscout.models import Creator
 
 Content = Literal["photo", "video"]
 CONTENTS: tuple[Content, ...] = ("photo", "video")
@@ -35,9 +36,9 @@ class CreatorData:
     """What the store holds for one creator."""
 
     creator: Creator
-    notes: Sequence[Note] = ()
-    totals: Sequence[FansPoint] = ()  # follower totals, one a day
-    increases: Sequence[FansPoint] = ()  # upstream's new followers a day
+    notes: Sequence[NoteRecord] = ()
+    totals: Sequence[PointRecord] = ()  # follower totals, one a day
+    increases: Sequence[PointRecord] = ()  # upstream's new followers a day
     extra: Mapping[str, object] = field(default_factory=dict)  # e.g. a shortlist note
 
 
@@ -76,7 +77,7 @@ class Profile:
         return growth_per_30_days(self.growth)
 
 
-def recent_notes(notes: Sequence[Note], limit: int = RECENT_NOTES) -> list[Note]:
+def recent_notes(notes: Sequence[NoteRecord], limit: int = RECENT_NOTES) -> list[NoteRecord]:
     """The newest ``limit`` notes (undated ones last), each note once."""
     unique = {n.note_id: n for n in notes}
     dated = sorted(unique.values(), key=lambda n: (n.date is not None, n.date), reverse=True)
@@ -90,7 +91,7 @@ def quoted_price(creator: Creator, content: Content) -> float | None:
 
 
 def expected_reach(
-    notes: Sequence[Note], content: Content
+    notes: Sequence[NoteRecord], content: Content
 ) -> tuple[float | None, float | None, str]:
     """Median reads and interactions of the creator's notes of this type, or of all notes when
     there are too few of the type; and which it was."""

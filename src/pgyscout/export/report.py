@@ -20,9 +20,9 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
+from pgyscout.analysis._records import NoteRecord
 from pgyscout.analysis.metrics import interactions, is_sponsored
 from pgyscout.analysis.profile import CreatorData, Profile
-from pgyscout.models import Note
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def notes_chart(data: Sequence[CreatorData]) -> go.Figure:
         )
     )
     for d in data:
-        notes: list[Note] = [n for n in d.notes if n.read_num]
+        notes: list[NoteRecord] = [n for n in d.notes if n.read_num]
         if not notes:
             continue
         name = chart_label(d.creator.name or d.creator.user_id)

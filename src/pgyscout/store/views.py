@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from pgyscout.analysis.profile import CreatorData
-from pgyscout.models import Creator, FansPoint, Note
+from pgyscout.analysis.profile import RECENT_NOTES, CreatorData
+from pgyscout.models import Creator
 from pgyscout.store import schema
 
 # Keeps IN lists well under every database's limit on bound parameters.
@@ -68,27 +69,84 @@ def trend_rows(conn: sa.Connection, user_ids: Sequence[str]) -> list[sa.Row[Any]
     return rows
 
 
-def _point(day: dt.date, num: int | None) -> FansPoint:
-    return FansPoint(date=day, num=num)
+def recent_note_rows(
+    conn: sa.Connection, user_ids: Sequence[str], per_creator: int
+) -> list[sa.Row[Any]]:
+    """Each creator's newest ``per_creator`` notes (undated last), by the typed columns only:
+    analysis needs no raw JSON, and creators with hundreds of notes stay cheap to judge."""
+    n = schema.notes
+    newest = (
+        sa.func.row_number()
+        .over(partition_by=n.c.user_id, order_by=(n.c.date.desc().nulls_last(), n.c.note_id))
+        .label("newest")
+    )
+    columns = [c for c in n.c if c.name not in ("raw", "first_seen_at", "updated_at")]
+    rows: list[sa.Row[Any]] = []
+    for chunk in _chunks(user_ids):
+        ranked = sa.select(*columns, newest).where(n.c.user_id.in_(chunk)).subquery()
+        rows.extend(
+            conn.execute(
+                sa.select(ranked).where(ranked.c.newest <= per_creator).order_by(ranked.c.newest)
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class StoredNote:
+    """A note as analysis reads it, from the store's typed columns (validated when saved)."""
+
+    note_id: str
+    title: str | None
+    date: dt.date | None
+    read_num: int | None
+    like_num: int | None
+    collect_num: int | None
+    is_advertise: bool | None
+    is_video: bool | None
+    brand_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPoint:
+    date: dt.date | None
+    num: int | None
+
+
+def _note(row: sa.Row[Any]) -> StoredNote:
+    return StoredNote(
+        row.note_id,
+        row.title,
+        row.date,
+        row.read_num,
+        row.like_num,
+        row.collect_num,
+        row.is_advertise,
+        row.is_video,
+        row.brand_name,
+    )
 
 
 def load_creator_data(
     conn: sa.Connection,
     user_ids: Sequence[str],
     extra: Mapping[str, Mapping[str, object]] | None = None,
+    *,
+    notes_per_creator: int = RECENT_NOTES,
 ) -> tuple[list[CreatorData], list[str]]:
-    """Everything stored for these creators, in the given order; and the ids with no stored
-    profile (seen only by id, never in a search)."""
+    """Everything analysis needs of these creators, in the given order (each creator's newest
+    ``notes_per_creator`` notes); and the ids with no stored profile (seen only by id, never
+    in a search)."""
     ids = list(dict.fromkeys(user_ids))
     raws = creator_rows(conn, ids)
-    notes: dict[str, list[Note]] = defaultdict(list)
-    for row in note_rows(conn, ids):
-        notes[row.user_id].append(Note.from_raw(row.raw))
-    totals: dict[str, list[FansPoint]] = defaultdict(list)
-    increases: dict[str, list[FansPoint]] = defaultdict(list)
+    notes: dict[str, list[StoredNote]] = defaultdict(list)
+    for row in recent_note_rows(conn, ids, notes_per_creator):
+        notes[row.user_id].append(_note(row))
+    totals: dict[str, list[StoredPoint]] = defaultdict(list)
+    increases: dict[str, list[StoredPoint]] = defaultdict(list)
     for row in trend_rows(conn, ids):
         series = totals if row.metric == "total" else increases
-        series[row.kol_id].append(_point(row.date, row.num))
+        series[row.kol_id].append(StoredPoint(row.date, row.num))
     found = [
         CreatorData(
             creator=Creator.from_raw(raws[u]),

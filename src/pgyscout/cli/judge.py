@@ -54,13 +54,12 @@ def rank_record(position: int, p: Profile, structured: bool) -> dict[str, Any]:
     return record
 
 
-def ranking_table(profiles: Sequence[Profile], by: str, label: str) -> Table:
-    table = Table(
-        title=f"{len(profiles)} creators of {label}, best {by} first",
-        title_justify="left",
-        header_style="bold",
-    )
-    for name, justify in [
+def creators_table(
+    profiles: Sequence[Profile], title: str, *, notes: Sequence[str | None] | None = None
+) -> Table:
+    """Judged creators, one a row; with ``notes``, a last column of shortlist notes."""
+    table = Table(title=title, title_justify="left", header_style="bold")
+    columns = [
         ("#", "right"),
         ("name 昵称", "left"),
         ("userId", "left"),
@@ -73,17 +72,20 @@ def ranking_table(profiles: Sequence[Profile], by: str, label: str) -> Table:
         ("growth/30d", "right"),
         ("score", "right"),
         ("flags", "left"),
-    ]:
+    ]
+    if notes is not None:
+        columns.append(("note", "left"))
+    for name, justify in columns:
         table.add_column(
             name,
             justify=justify,  # type: ignore[arg-type]
-            no_wrap=name != "flags",
+            no_wrap=name not in ("flags", "note"),
             max_width=18 if name.startswith("name") else None,
             overflow="ellipsis",
             style="cyan" if name == "userId" else None,
         )
     for i, p in enumerate(profiles, start=1):
-        table.add_row(
+        cells: list[Text | str] = [
             str(i),
             Text(p.name),
             p.user_id,
@@ -96,8 +98,15 @@ def ranking_table(profiles: Sequence[Profile], by: str, label: str) -> Table:
             signed_share(p.growth_per_30_days),
             number(p.score.value),
             Text(", ".join(f.code for f in p.flags), style="red"),
-        )
+        ]
+        if notes is not None:
+            cells.append(Text(notes[i - 1] or ""))
+        table.add_row(*cells)
     return table
+
+
+def ranking_table(profiles: Sequence[Profile], by: str, label: str) -> Table:
+    return creators_table(profiles, f"{len(profiles)} creators of {label}, best {by} first")
 
 
 @app.command("rank")
@@ -243,7 +252,7 @@ def compare_table(profiles: Sequence[Profile], label: str) -> Table:
     for row_label, read, show, higher in COMPARE_ROWS:
         values = [read(p) for p in profiles]
         best = best_of(values, higher)
-        cells = [
+        cells: list[Text | str] = [
             Text(f"★ {show(v)}", style="bold green") if i in best else Text(show(v))
             for i, v in enumerate(values)
         ]

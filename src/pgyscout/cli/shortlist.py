@@ -19,9 +19,8 @@ from pgyscout.cli._scope import (
     parse_content,
     resolve_scope,
 )
-from pgyscout.cli._tables import count, money
 from pgyscout.cli.fetch import Format, resolve_format
-from pgyscout.cli.judge import number, rank_record
+from pgyscout.cli.judge import creators_table, rank_record
 from pgyscout.client import InvalidInputError
 from pgyscout.client._params import check_user_id
 from pgyscout.store import shortlists
@@ -210,50 +209,14 @@ def show(
         )
 
     def render(_records: list[dict[str, Any]]) -> Table:
-        table = Table(
-            title=f"shortlist '{name.strip()}': {len(scope.user_ids)} creator(s)",
-            title_justify="left",
-            header_style="bold",
+        table = creators_table(
+            judged.profiles,
+            f"shortlist '{name.strip()}': {len(scope.user_ids)} creator(s)",
+            notes=[str(p.extra.get("note") or "") for p in judged.profiles],
         )
-        for column in (
-            "#",
-            "name 昵称",
-            "userId",
-            "fans",
-            "price",
-            "reads",
-            "CPM",
-            "score",
-            "flags",
-            "note",
-        ):
-            table.add_column(
-                column,
-                justify="right"
-                if column in ("#", "fans", "price", "reads", "CPM", "score")
-                else "left",
-            )
-        for i, p in enumerate(judged.profiles, start=1):
-            table.add_row(
-                str(i),
-                Text(p.name),
-                p.user_id,
-                count(p.fans),
-                money(p.price),
-                count(p.expected_reads),
-                number(p.cost.cpm),
-                number(p.score.value),
-                Text(", ".join(f.code for f in p.flags), style="red"),
-                Text(str(p.extra.get("note") or "")),
-            )
         for user_id in judged.missing:
-            table.add_row(
-                "",
-                Text("(not stored)", style="dim"),
-                user_id,
-                *[""] * 6,
-                Text(str(scope.extra[user_id].get("note") or "")),
-            )
+            note = str(scope.extra[user_id].get("note") or "")
+            table.add_row("", Text("(not stored)", style="dim"), user_id, *[""] * 9, Text(note))
         return table
 
     writer = make_writer(output, state.out, state.out_console, render)

@@ -2,19 +2,30 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+# The demo needs the package only; the tests also need the dev tools (a bigger download).
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck unit format bench clean
+.PHONY: demo test lint typecheck unit format bench clean venv
 
-$(STAMP): pyproject.toml
+venv:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
 		{ echo "pgyscout needs Python 3.10 or newer (PYTHON=$(PYTHON))"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+
+$(STAMP_RUN): pyproject.toml
+	@$(MAKE) --no-print-directory venv
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(STAMP_RUN)
+
+$(STAMP_DEV): pyproject.toml
+	@$(MAKE) --no-print-directory venv
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@touch $(STAMP_RUN) $(STAMP_DEV)
 
-demo: $(STAMP)
+demo: $(STAMP_RUN)
 	$(BIN)/pgy demo
 
 # The store and enrich suites also run on PostgreSQL: a throw-away cluster is started for them.
@@ -25,17 +36,17 @@ test: lint typecheck
 	PGYSCOUT_CHROMIUM="$$chromium" PGYSCOUT_TEST_PG="$$pg_url" $(BIN)/pytest; status=$$?; \
 	scripts/pg-test-server.sh stop; exit $$status
 
-lint: $(STAMP)
+lint: $(STAMP_DEV)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-typecheck: $(STAMP)
+typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP_DEV)
 	$(BIN)/pytest tests/unit
 
-format: $(STAMP)
+format: $(STAMP_DEV)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 

@@ -15,13 +15,11 @@ venv:
 
 $(STAMP_RUN): pyproject.toml
 	@$(MAKE) --no-print-directory venv
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $(STAMP_RUN)
 
 $(STAMP_DEV): pyproject.toml
 	@$(MAKE) --no-print-directory venv
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP_RUN) $(STAMP_DEV)
 

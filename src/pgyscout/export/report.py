@@ -58,18 +58,32 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
 
 
 def trend_chart(data: Sequence[CreatorData]) -> go.Figure:
-    fig = go.Figure(layout=_layout("Followers by day", yaxis={"title": "followers"}))
+    """Growth since each creator's first day, so a creator of 10,000 and one of 500,000
+    share an axis; the hover gives the follower count."""
+    fig = go.Figure(
+        layout=_layout(
+            "Follower growth since the first day (hover for followers)",
+            yaxis={"title": "change since the first day", "tickformat": "+.1%"},
+        )
+    )
     for d in data:
         points = sorted((p.date, p.num) for p in d.totals if p.date and p.num is not None)
-        if points:
-            fig.add_trace(
-                go.Scatter(
-                    x=[day.isoformat() for day, _ in points],
-                    y=[num for _, num in points],
-                    mode="lines",
-                    name=chart_label(d.creator.name or d.creator.user_id),
-                )
+        if not points or not points[0][1]:
+            continue
+        first = points[0][1]
+        name = chart_label(d.creator.name or d.creator.user_id)
+        fig.add_trace(
+            go.Scatter(
+                x=[day.isoformat() for day, _ in points],
+                y=[num / first - 1 for _, num in points],
+                customdata=[num for _, num in points],
+                mode="lines",
+                name=name,
+                hovertemplate="%{x}<br>%{customdata:,} followers (%{y:+.2%})<extra>"
+                + name
+                + "</extra>",
             )
+        )
     return fig
 
 

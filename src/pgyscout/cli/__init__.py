@@ -1,15 +1,11 @@
 """The ``pgy`` command line; the only package that prints."""
 
-from pgyscout.cli import (  # noqa: F401  (registers the commands)
-    demo,
-    enrich,
-    fetch,
-    handover,
-    judge,
-    sandbox,
-    shortlist,
-    store_cmds,
-)
+# isort: off
+# Imported for their commands, in the order `pgy --help` lists them: the journey's order.
+from pgyscout.cli import fetch, enrich, judge, shortlist, handover  # noqa: F401
+from pgyscout.cli import store_cmds, sandbox, demo  # noqa: F401
+
+# isort: on
 from pgyscout.cli._app import app, main
 
 __all__ = ["app", "main"]

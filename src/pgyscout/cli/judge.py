@@ -377,7 +377,10 @@ def plan_command(
     budget: Annotated[
         float, typer.Option("--budget", help="Yuan to spend at most.", show_default=False)
     ],
-    user_ids: UserIds = None,
+    user_ids: Annotated[
+        list[str] | None,
+        typer.Argument(help="Creator ids to choose from.", show_default=False),
+    ] = None,
     shortlist: ShortlistName = None,
     search_id: SearchId = None,
     last_search: LastSearch = False,

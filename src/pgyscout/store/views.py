@@ -39,34 +39,31 @@ def creator_rows(conn: sa.Connection, user_ids: Sequence[str]) -> dict[str, dict
     return found
 
 
-def note_rows(conn: sa.Connection, user_ids: Sequence[str]) -> list[sa.Row[Any]]:
-    """Stored notes of these creators, each creator's newest first."""
-    n = schema.notes
+def _rows_of(
+    conn: sa.Connection,
+    key: sa.Column[Any],
+    user_ids: Sequence[str],
+    order_by: Sequence[sa.ColumnElement[Any]],
+) -> list[sa.Row[Any]]:
+    """Every row of ``key``'s table for these creators, creators in the given order."""
     rows: list[sa.Row[Any]] = []
     for chunk in _chunks(user_ids):
-        rows.extend(
-            conn.execute(
-                sa.select(n).where(n.c.user_id.in_(chunk)).order_by(n.c.user_id, n.c.date.desc())
-            )
-        )
+        rows.extend(conn.execute(sa.select(key.table).where(key.in_(chunk)).order_by(*order_by)))
     order = {u: i for i, u in enumerate(user_ids)}
-    rows.sort(key=lambda r: order.get(r.user_id, len(order)))
+    rows.sort(key=lambda r: order.get(getattr(r, key.name), len(order)))
     return rows
+
+
+def note_rows(conn: sa.Connection, user_ids: Sequence[str]) -> list[sa.Row[Any]]:
+    """Stored notes of these creators, each creator's newest first."""
+    n = schema.notes.c
+    return _rows_of(conn, n.user_id, user_ids, [n.user_id, n.date.desc().nulls_last(), n.note_id])
 
 
 def trend_rows(conn: sa.Connection, user_ids: Sequence[str]) -> list[sa.Row[Any]]:
     """Stored follower points of these creators, oldest first."""
-    f = schema.fans_points
-    rows: list[sa.Row[Any]] = []
-    for chunk in _chunks(user_ids):
-        rows.extend(
-            conn.execute(
-                sa.select(f).where(f.c.kol_id.in_(chunk)).order_by(f.c.kol_id, f.c.metric, f.c.date)
-            )
-        )
-    order = {u: i for i, u in enumerate(user_ids)}
-    rows.sort(key=lambda r: order.get(r.kol_id, len(order)))
-    return rows
+    f = schema.fans_points.c
+    return _rows_of(conn, f.kol_id, user_ids, [f.kol_id, f.metric, f.date])
 
 
 def recent_note_rows(

@@ -158,7 +158,7 @@ def judge(
     if without_notes:
         state.say(
             f"[yellow]{without_notes} of {len(data)} creator(s) have no stored notes, so no "
-            f"cost per read or score: run pgy enrich on {scope.label}[/yellow]"
+            f"cost per read or score: pgy enrich fetches them (a creator may have none)[/yellow]"
         )
     profiles = [build_profile(d, content, weights) for d in data]
     return Judged(scope, data, profiles, missing)

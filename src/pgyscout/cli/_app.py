@@ -14,8 +14,9 @@ from rich.console import Console
 
 from pgyscout._version import __version__
 from pgyscout.cli._errors import EXIT_INTERRUPTED, EXIT_USAGE, describe_failure
-from pgyscout.client import Client, redact
+from pgyscout.client import Client, InvalidInputError, redact
 from pgyscout.client._redact import log_filter
+from pgyscout.labels import Lang, label, resolve_lang
 from pgyscout.store import Store
 
 app = typer.Typer(
@@ -43,6 +44,7 @@ class CliState:
     verbose: int = 0
     quiet: bool = False
     debug: bool = False
+    lang: Lang = "en"
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
     _store: Store | None = field(default=None, repr=False)
@@ -63,6 +65,10 @@ class CliState:
     def interactive(self) -> bool:
         """Progress bars and summaries only where a person is watching stderr."""
         return not self.quiet and self.err.isatty()
+
+    def label(self, key: str) -> str:
+        """A user-facing label in the chosen language (``--lang``)."""
+        return label(key, self.lang)
 
     def say(self, message: str) -> None:
         """A note for the person at the terminal (stderr); silent under --quiet."""
@@ -177,6 +183,16 @@ def global_options(
     debug: Annotated[
         bool, typer.Option("--debug", help="Tracebacks and debug logs (the token is still masked).")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="zh|en",
+            help="Language of tables, exports and the report (default: $PGYSCOUT_LANG, "
+            "else the locale).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -184,7 +200,12 @@ def global_options(
         ),
     ] = False,
 ) -> None:
+    try:
+        chosen = resolve_lang(lang)
+    except ValueError as exc:
+        raise InvalidInputError("--lang", str(exc)) from None
     ctx.obj = CliState(
+        lang=chosen,
         token=token,
         base_url=base_url,
         timeout=timeout,

@@ -34,7 +34,7 @@ def count(store: Store, table: sa.Table) -> int:
 
 def test_migrations_run_on_first_use_and_only_once(db_url: str) -> None:
     with Store(db_url) as store:
-        assert current_revision(store.engine) == head_revision() == "0002"
+        assert current_revision(store.engine) == head_revision() is not None
         tables = set(sa.inspect(store.engine).get_table_names())
         assert {t.name for t in schema.metadata.sorted_tables} <= tables
     with Store(db_url) as again:  # reopening finds the schema current and does nothing

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData(
@@ -199,4 +200,58 @@ shortlist_members = Table(
     Column("position", Integer, nullable=False),
     Column("note", Text, nullable=True),
     Column("added_at", DateTime, nullable=False),
+)
+
+# Creators being watched by `pgy monitor`, with when each part was last refreshed.
+monitor_watch = Table(
+    "monitor_watch",
+    metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("label", Text, nullable=True),
+    Column("added_at", DateTime, nullable=False),
+    Column("search_id", Integer, nullable=True),  # the saved search it came from, if any
+    Column("last_checked_at", DateTime, nullable=True),
+    Column("last_notes_at", DateTime, nullable=True),
+    Column("last_trend_day", Date, nullable=True),
+    Column("last_card_day", Date, nullable=True),
+)
+
+# One row per (rule, creator, period): a rerun finds the row there and alerts nothing new.
+monitor_alerts = Table(
+    "monitor_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("period", String(64), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("created_at", DateTime, nullable=False, index=True),
+    Column("details", JSON, nullable=False),
+    Column("acked_at", DateTime, nullable=True),
+    UniqueConstraint("rule", "user_id", "period", name="uq_monitor_alerts_key"),
+)
+
+# Which alert reached which --notify target (a hash of its URL: robot URLs hold secrets).
+monitor_deliveries = Table(
+    "monitor_deliveries",
+    metadata,
+    Column(
+        "alert_id",
+        Integer,
+        ForeignKey("monitor_alerts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("target", String(32), primary_key=True),
+    Column("delivered_at", DateTime, nullable=False),
+)
+
+# The lease that keeps two `pgy monitor run` from working one database at once; it expires,
+# so a crashed holder blocks nobody for long.
+monitor_lease = Table(
+    "monitor_lease",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("acquired_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
 )

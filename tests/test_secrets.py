@@ -120,9 +120,7 @@ def test_cli_never_shows_the_token_in_process(
     out, err = capsys.readouterr()
     assert_clean(out, err)
     assert (code == 0) == (name == "ok")
-    logging.getLogger().handlers = [
-        h for h in logging.getLogger().handlers if not getattr(h, "_pgyscout", False)
-    ]
+    assert not [h for h in logging.getLogger().handlers if getattr(h, "_pgyscout", False)]
 
 
 @pytest.mark.parametrize("flags", [[], ["-v"], ["-vv"], ["--debug"], ["-q"]])

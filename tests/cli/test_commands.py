@@ -1,4 +1,5 @@
-"""``pgy`` as a user runs it: a real process, real HTTP to the sandbox."""
+"""``pgy`` as a user runs it, real HTTP to the sandbox: in-process through ``main()``, and as a
+real process where the process is the point (a terminal, a pipe closed early, the demo)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import openpyxl
 import pytest
 
 from pgyscout.sandbox import NOTES_PATH, SEARCH_PATH, RunningSandbox
-from tests.cli.conftest import PGY, run_pgy
+from tests.cli.conftest import PGY, run_pgy, run_pgy_process
 
 Pgy = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -227,8 +228,9 @@ def test_help_lists_allowed_values(pgy: Pgy) -> None:
             assert word in flat, (command, word)
 
 
-def test_demo_runs_the_whole_journey(pgy: Pgy, tmp_path: Path) -> None:
-    done = pgy("demo", "--dir", str(tmp_path), token=None)
+def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
+    # A real process: `make demo` runs the installed executable, first start-up included.
+    done = run_pgy_process("demo", "--dir", str(tmp_path), token=None)
     assert done.returncode == 0, done.stderr
     for words in (
         "1. Search",

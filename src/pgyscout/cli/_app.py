@@ -227,9 +227,27 @@ def _report(message: str, hint: str | None = None) -> None:
     sys.stderr.flush()
 
 
+_LOGGERS_SET = ("", "pgyscout", "httpx")  # the loggers whose level configure_logging sets
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``pgy``: returns the exit code SPEC section 3 gives."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    """Entry point of ``pgy``: runs one command and returns its exit code (see _errors).
+
+    Leaves the process as it found it (logging handlers and levels), so that it can be called
+    again in the same process, as the tests and the library's users do."""
+    levels = {name: logging.getLogger(name).level for name in _LOGGERS_SET}
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            if getattr(handler, "_pgyscout", False):
+                root.removeHandler(handler)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def _run(args: list[str]) -> int:
     debug = "--debug" in args
     try:
         # Outside standalone mode click returns, not raises, the code of an Exit.

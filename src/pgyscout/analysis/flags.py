@@ -41,6 +41,16 @@ COLLAPSE_MIN_NOTES = 3
 MAD_SCALE = 1.4826
 
 
+# Every flag's code, as the creators page offers them as a filter.
+FLAG_CODES = (
+    "growth_spike",
+    "falling_followers",
+    "reads_too_low",
+    "reads_too_high",
+    "sponsored_collapse",
+)
+
+
 @dataclass(frozen=True)
 class Flag:
     code: str
@@ -74,18 +84,24 @@ def robust_z(values: Sequence[float]) -> list[float]:
     return [(v - mid) / spread for v in values]
 
 
-def growth_spikes(increases: Sequence[tuple[dt.date, int]], followers: int | None) -> Flag | None:
+def spike_days(increases: Sequence[tuple[dt.date, int]]) -> list[tuple[dt.date, int, float]]:
+    """The days of sudden follower gains: (day, new followers, robust z)."""
     if len(increases) < SPIKE_MIN_DAYS:
-        return None
+        return []
     values = [float(v) for _, v in increases]
     base = statistics.median(values)
-    spikes = [
+    return [
         (day, int(v), z)
         for (day, v), z in zip(increases, robust_z(values), strict=True)
         if z >= SPIKE_Z and v >= SPIKE_MIN_FOLLOWERS and v >= SPIKE_MIN_RATIO * max(base, 1)
     ]
+
+
+def growth_spikes(increases: Sequence[tuple[dt.date, int]], followers: int | None) -> Flag | None:
+    spikes = spike_days(increases)
     if not spikes:
         return None
+    base = statistics.median(float(v) for _, v in increases)
     worst = max(spikes, key=lambda s: s[2])
     gained = sum(v for _, v, _ in spikes)
     share = f" ({gained / followers:.1%} of followers)" if followers else ""

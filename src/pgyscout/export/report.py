@@ -9,7 +9,6 @@ JSON with ``<``, ``>`` and ``&`` escaped, so a creator named ``<script>`` stays 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import secrets
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from plotly.offline import get_plotlyjs
 from pgyscout.analysis._records import NoteRecord
 from pgyscout.analysis.metrics import interactions, is_sponsored
 from pgyscout.analysis.profile import CreatorData, Profile
+from pgyscout.export._text import chart_label, script_json
 
 
 @dataclass(frozen=True)
@@ -32,18 +32,6 @@ class ReportInput:
     profiles: Sequence[Profile]
     data: Sequence[CreatorData]
     generated_at: dt.datetime
-
-
-def script_json(value: Any) -> str:
-    """JSON safe inside a <script> block: no sequence in it can close the block."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def chart_label(text: str | None) -> str:
-    """Names as plotly should draw them: plotly reads a little HTML in labels, so escape it;
-    it shows the entities as the characters they stand for."""
-    return html.escape(text or "", quote=False)
 
 
 def _layout(title: str, **extra: Any) -> dict[str, Any]:

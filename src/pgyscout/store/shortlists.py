@@ -150,3 +150,18 @@ def shortlist_members(conn: sa.Connection, name: str) -> list[Member]:
         .order_by(members.c.position)
     )
     return [Member(*row) for row in rows]
+
+
+def rename_shortlist(conn: sa.Connection, name: str, new_name: str) -> str:
+    """Give a list a new name (its members and notes stay); returns the cleaned new name."""
+    list_id = shortlist_id(conn, name)
+    cleaned = check_name(new_name)
+    taken = conn.execute(
+        sa.select(schema.shortlists.c.id).where(schema.shortlists.c.name == cleaned)
+    ).scalar()
+    if taken is not None and int(taken) != list_id:
+        raise ShortlistError(f"a shortlist named {cleaned!r} already exists")
+    conn.execute(
+        sa.update(schema.shortlists).where(schema.shortlists.c.id == list_id).values(name=cleaned)
+    )
+    return cleaned

@@ -1,0 +1,82 @@
+"""``pgy serve``: the dashboard. The web stack loads only when the command runs, so the rest of
+``pgy`` (and its --help) starts without it."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from pgyscout.cli._app import app, state_of
+from pgyscout.client import InvalidInputError
+
+ENV_SECRET = "PGYSCOUT_SERVE_SECRET"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def check_exposure(host: str, secret: str | None) -> None:
+    """Anything but loopback needs an access secret: the dashboard can spend money."""
+    if host not in LOCAL_HOSTS and not secret:
+        raise InvalidInputError(
+            "--secret",
+            f"--host {host} makes the dashboard reachable from other machines: give an access "
+            f"secret with --secret or {ENV_SECRET}",
+        )
+
+
+def default_lang() -> str:
+    chosen = (
+        os.environ.get("PGYSCOUT_LANG") or os.environ.get("LC_ALL") or os.environ.get("LANG", "")
+    )
+    return "zh" if chosen.lower().startswith("zh") else "en" if chosen else "zh"
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8766,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the dashboard in the browser.")
+    ] = False,
+    secret: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Access secret, needed with --host other than 127.0.0.1 (or ${ENV_SECRET}).",
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="zh|en (default: $PGYSCOUT_LANG, else the locale).", show_default=False),
+    ] = None,
+) -> None:
+    """The dashboard: creators, shortlists, compare, plan and usage in the browser.
+
+    Reads the same database as every other command; only the buttons marked as paid call the
+    API, each after a confirmation page that says how many calls it makes at most."""
+    state = state_of(ctx)
+    secret = secret or os.environ.get(ENV_SECRET) or None
+    check_exposure(host, secret)
+    chosen_lang = (lang or default_lang()).strip().lower()
+    if chosen_lang not in ("zh", "en"):
+        raise InvalidInputError("--lang", f"--lang must be zh or en, not {lang!r}")
+    if not 1 <= port <= 65535:
+        raise InvalidInputError("--port", f"--port must be from 1 to 65535, not {port}")
+    from pgyscout.cli.store_cmds import price_per_call
+    from pgyscout.web.server import run_server
+
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{port}/"
+    state.say(f"pgyscout dashboard on {url} over {state.store().display_url} (Ctrl-C stops it)")
+    run_server(
+        state.db,
+        host=host,
+        port=port,
+        lang=chosen_lang,
+        secret=secret,
+        price_per_call=price_per_call(None),
+        client_options=state.client_options(),
+        open_url=url if open_browser else None,
+    )

@@ -25,13 +25,6 @@ def check_exposure(host: str, secret: str | None) -> None:
         )
 
 
-def default_lang() -> str:
-    chosen = (
-        os.environ.get("PGYSCOUT_LANG") or os.environ.get("LC_ALL") or os.environ.get("LANG", "")
-    )
-    return "zh" if chosen.lower().startswith("zh") else "en" if chosen else "zh"
-
-
 @app.command()
 def serve(
     ctx: typer.Context,
@@ -47,21 +40,15 @@ def serve(
             show_default=False,
         ),
     ] = None,
-    lang: Annotated[
-        str | None,
-        typer.Option(help="zh|en (default: $PGYSCOUT_LANG, else the locale).", show_default=False),
-    ] = None,
 ) -> None:
     """The dashboard: creators, shortlists, compare, plan and usage in the browser.
 
     Reads the same database as every other command; only the buttons marked as paid call the
-    API, each after a confirmation page that says how many calls it makes at most."""
+    API, each after a confirmation page that says how many calls it makes at most. The pages
+    follow --lang (or PGYSCOUT_LANG, else the locale); ?lang=zh|en switches one page."""
     state = state_of(ctx)
     secret = secret or os.environ.get(ENV_SECRET) or None
     check_exposure(host, secret)
-    chosen_lang = (lang or default_lang()).strip().lower()
-    if chosen_lang not in ("zh", "en"):
-        raise InvalidInputError("--lang", f"--lang must be zh or en, not {lang!r}")
     if not 1 <= port <= 65535:
         raise InvalidInputError("--port", f"--port must be from 1 to 65535, not {port}")
     from pgyscout.cli.store_cmds import price_per_call
@@ -74,7 +61,7 @@ def serve(
         state.db,
         host=host,
         port=port,
-        lang=chosen_lang,
+        lang=state.lang,
         secret=secret,
         price_per_call=price_per_call(None),
         client_options=state.client_options(),

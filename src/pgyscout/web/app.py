@@ -29,6 +29,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pgyscout.export._text import script_json
+from pgyscout.labels import Lang
 from pgyscout.store import Store
 from pgyscout.web import fmt
 from pgyscout.web.labels import label_function
@@ -101,11 +102,12 @@ def web_of(request: Request) -> Web:
     return web
 
 
-def lang_of(request: Request) -> str:
+def lang_of(request: Request) -> Lang:
     try:
-        return parse_lang(request.query_params, web_of(request).config.lang)
+        chosen = parse_lang(request.query_params, web_of(request).config.lang)
     except BadParam:
-        return web_of(request).config.lang
+        chosen = web_of(request).config.lang
+    return "en" if chosen == "en" else "zh"
 
 
 # --- rendering --------------------------------------------------------------------------------

@@ -8,38 +8,29 @@ from typing import Any
 from urllib.parse import urlencode
 
 from pgyscout.export._text import chart_label
+from pgyscout.labels import MISSING, Lang, fmt_count, fmt_money, fmt_number, fmt_share
 
-DASH = "–"
-
-
-def count(value: float | None, lang: str = "zh") -> str:
-    """Whole numbers; in Chinese 1.2万 and 3.4亿 as marketers read them."""
-    if value is None:
-        return DASH
-    if lang == "zh":
-        if abs(value) >= 100_000_000:
-            return f"{value / 100_000_000:.2f}亿"
-        if abs(value) >= 10_000:
-            return f"{value / 10_000:.1f}万"
-    return f"{value:,.0f}"
+DASH = MISSING
 
 
-def money(value: float | None, lang: str = "zh") -> str:
-    if value is None:
-        return DASH
-    return f"¥{count(value, lang)}" if lang == "zh" and abs(value) >= 10_000 else f"¥{value:,.0f}"
+def count(value: float | None, lang: Lang = "zh") -> str:
+    return fmt_count(value, lang)
+
+
+def money(value: float | None, lang: Lang = "zh") -> str:
+    return fmt_money(value, lang)
 
 
 def share(value: float | None, digits: int = 1) -> str:
-    return DASH if value is None else f"{value:.{digits}%}"
+    return fmt_share(value, digits)
 
 
 def signed_share(value: float | None) -> str:
-    return DASH if value is None else f"{value:+.1%}"
+    return fmt_share(value, signed=True)
 
 
 def number(value: float | None, digits: int = 1) -> str:
-    return DASH if value is None else f"{value:,.{digits}f}"
+    return fmt_number(value, digits)
 
 
 def when(value: dt.datetime | dt.date | None) -> str:

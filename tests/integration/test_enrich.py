@@ -86,14 +86,8 @@ def test_enrich_stores_everything_and_a_rerun_costs_nothing(
     uids = pick(sandbox, 12)
     ids_file = tmp_path / "ids.txt"
     ids_file.write_text("\n".join(uids) + "\n", encoding="utf-8")
-    env = pgy_env(sandbox, db_url)
-    first = subprocess.run(
-        [str(PGY), "enrich", "--from", str(ids_file), "--notes-pages", "all"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    args = ("--retry-wait", "0.05", "enrich", "--from", str(ids_file), "--notes-pages", "all")
+    first = run_pgy(*args, base_url=sandbox.url, db=db_url, token="tok-enrich")
     assert first.returncode == 0, first.stderr
     assert "12 of 12 creator(s) enriched" in first.stderr
     check_everything_stored(db_url, sandbox, uids, 1)
@@ -101,15 +95,26 @@ def test_enrich_stores_everything_and_a_rerun_costs_nothing(
     assert served["distinct_billed"] == expected_requests(sandbox, uids)
     assert served["repeat_billed"] == 0
     sandbox.counters.reset()
-    again = subprocess.run(
-        [str(PGY), "enrich", "--from", str(ids_file), "--notes-pages", "all"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    again = run_pgy(*args, base_url=sandbox.url, db=db_url, token="tok-enrich")
     assert again.returncode == 0, again.stderr
     assert sandbox.counters.snapshot()["calls"] == 0
+
+
+def wait_until(condition: Callable[[], bool], proc: subprocess.Popen[str]) -> bool:
+    """Polls for an observable event: True once ``condition()`` holds, False if the process
+    ended first. The deadline only stops a hung test; nothing here waits a fixed time."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.01)
+    raise AssertionError("waited 90 s for an event that never came")
+
+
+def billed_reaches(sandbox: RunningSandbox, target: int) -> Callable[[], bool]:
+    return lambda: sandbox.counters.snapshot()["billed"] >= target
 
 
 def test_kill_9_at_random_moments_then_resume(
@@ -121,40 +126,47 @@ def test_kill_9_at_random_moments_then_resume(
     ids_file.write_text("\n".join(uids), encoding="utf-8")
     env = pgy_env(sandbox, db_url)
     rng = random.Random(2026)
-    start = [
-        str(PGY),
-        "enrich",
-        "--from",
-        str(ids_file),
-        "--notes-pages",
-        "all",
-        "--concurrency",
-        "6",
-    ]
-    resume = [str(PGY), "enrich", "--resume", "1"]
+    total = expected_requests(sandbox, uids)
+    command = [str(PGY), "enrich", "--from", str(ids_file), "--notes-pages", "all"]
+    command += ["--concurrency", "6"]
+    job_id: int | None = None
     kills = 0
-    for _round in range(12):
-        # Killed before it wrote the job? Then the user runs the same command again.
-        command = resume if job_exists(db_url, 1) else start
+    finished = False
+    while kills < 4:
+        # Kill when a random number of further answers has been paid for: a moment chosen
+        # by what happened, so a slow machine moves the moment, never skips it.
+        target = sandbox.counters.snapshot()["billed"] + rng.randint(1, total // 6)
         proc = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
         )
-        try:
-            proc.wait(timeout=rng.uniform(0.6, 1.8))
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            kills += 1
-            continue
-        assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
-        break
-    else:
+        if not wait_until(billed_reaches(sandbox, target), proc):
+            _, err = proc.communicate()
+            assert proc.returncode == 0, err
+            finished = True
+            break
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        kills += 1
+        if job_id is None:  # an answer was paid for, so the job was written before it
+            with Store(db_url) as store:
+                job_id = job_store.latest(store.engine, "enrich")
+            assert job_id is not None
+        command = [str(PGY), "enrich", "--resume", str(job_id)]
+    if not finished:
         final = run_pgy(
-            "enrich", "--resume", "1", base_url=sandbox.url, db=db_url, token="tok-enrich"
+            "--retry-wait",
+            "0.05",
+            "enrich",
+            "--resume",
+            str(job_id),
+            base_url=sandbox.url,
+            db=db_url,
+            token="tok-enrich",
         )
         assert final.returncode == 0, final.stderr
     assert kills >= 1
-    check_everything_stored(db_url, sandbox, uids, 1)
+    assert job_id is not None
+    check_everything_stored(db_url, sandbox, uids, job_id)
     served = sandbox.counters.snapshot()
     assert served["distinct_billed"] == expected_requests(sandbox, uids)
     # Only an answer on its way when the process died can be bought twice: at most the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from pgyscout.sandbox import RunningSandbox
@@ -96,3 +97,28 @@ def test_an_unusable_database_is_one_clear_line(sandbox: RunningSandbox, tmp_pat
     assert done.returncode != 0
     assert done.stderr.startswith("error: ")
     assert "Traceback" not in done.stderr
+
+
+def test_a_sandbox_answer_is_never_served_for_another_upstream(
+    sandbox: RunningSandbox, small_sandbox: Callable[..., RunningSandbox], tmp_path: Path
+) -> None:
+    """Playing with the sandbox on the default database, then the same search against another
+    upstream: that upstream is asked (and paid), its own creators come back, and the ledger
+    keeps each upstream's billed calls apart."""
+    db = str(tmp_path / "store.db")
+    other = small_sandbox(seed=99)
+    first = run_pgy("search", "--tag", "美食", "-f", "json", base_url=sandbox.url, db=db)
+    second = run_pgy("search", "--tag", "美食", "-f", "json", base_url=other.url, db=db)
+    assert first.returncode == second.returncode == 0, second.stderr
+    assert other.counters.snapshot()["billed"] == 1
+    ids = {r["userId"] for r in json.loads(second.stdout)}
+    assert ids <= {c.user_id for c in other.state.population.creators}
+    assert not ids & {r["userId"] for r in json.loads(first.stdout)}
+    report = usage(db, "--price", "0.05")
+    assert report["billed"] == 2
+    assert {u: n["billed"] for u, n in report["by_upstream"].items()} == {  # type: ignore[attr-defined]
+        sandbox.url: 1,
+        other.url: 1,
+    }
+    only = usage(db, "--price", "0.05", "--upstream", other.url + "/")
+    assert (only["billed"], only["estimated_cost"]) == (1, 0.05)

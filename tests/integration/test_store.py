@@ -91,26 +91,56 @@ def attempt(
     return Attempt(**values)  # type: ignore[arg-type]
 
 
+REAL = "https://api.justoneapi.com"
+SANDBOX = "http://127.0.0.1:8765"
+
+
 def test_cache_hit_miss_expiry_refresh_and_job_scope(db_url: str) -> None:
     envelope = load_upstream("real/notes_page1.json")
     with Store(db_url) as store:
         cache = store.cache(max_age=dt.timedelta(hours=1), job_id=7)
         key = (("pageNumber", "1"), ("userId", "u"))
-        assert cache.lookup("notes", key) is None
-        cache.record(attempt(params=key), envelope)
-        assert cache.lookup("notes", key) == envelope
-        assert cache.lookup("notes", (("pageNumber", "2"), ("userId", "u"))) is None
-        assert cache.lookup("trend", key) is None
-        assert store.cache(refresh=True).lookup("notes", key) is None
+        assert cache.lookup("notes", key, REAL) is None
+        cache.record(attempt(params=key, upstream=REAL), envelope)
+        assert cache.lookup("notes", key, REAL) == envelope
+        assert cache.lookup("notes", (("pageNumber", "2"), ("userId", "u")), REAL) is None
+        assert cache.lookup("trend", key, REAL) is None
+        assert store.cache(refresh=True).lookup("notes", key, REAL) is None
         with store.begin() as conn:  # two hours pass
             conn.execute(
                 sa.update(schema.responses).values(fetched_at=utcnow() - dt.timedelta(hours=2))
             )
-        assert store.cache(max_age=dt.timedelta(hours=1)).lookup("notes", key) is None
-        assert store.cache(max_age=dt.timedelta(hours=3)).lookup("notes", key) == envelope
+        assert store.cache(max_age=dt.timedelta(hours=1)).lookup("notes", key, REAL) is None
+        assert store.cache(max_age=dt.timedelta(hours=3)).lookup("notes", key, REAL) == envelope
         # The job that bought it may replay it however old it is.
-        assert store.cache(max_age=dt.timedelta(hours=1), job_id=7).lookup("notes", key) == envelope
-        assert store.cache(max_age=dt.timedelta(0), job_id=8).lookup("notes", key) is None
+        replay = store.cache(max_age=dt.timedelta(hours=1), job_id=7)
+        assert replay.lookup("notes", key, REAL) == envelope
+        assert store.cache(max_age=dt.timedelta(0), job_id=8).lookup("notes", key, REAL) is None
+
+
+def test_an_answer_is_served_only_to_the_upstream_that_gave_it(db_url: str) -> None:
+    envelope = load_upstream("real/notes_page1.json")
+    key = (("pageNumber", "1"), ("userId", "u"))
+    with Store(db_url) as store:
+        store.cache(job_id=3).record(attempt(params=key, upstream=SANDBOX), envelope)
+        assert store.cache().lookup("notes", key, SANDBOX) == envelope
+        assert store.cache().lookup("notes", key, REAL) is None  # never sandbox data as real
+        # not even to the job that bought it, once pointed at another upstream
+        assert store.cache(job_id=3).lookup("notes", key, REAL) is None
+        assert store.cache(job_id=3).lookup("notes", key, SANDBOX) == envelope
+        with store.begin() as conn:  # an answer stored before upstreams were recorded
+            conn.execute(sa.update(schema.responses).values(upstream=None))
+        assert store.cache().lookup("notes", key, SANDBOX) is None
+        assert store.cache().lookup("notes", key, REAL) is None
+        assert store.cache(job_id=3).lookup("notes", key, REAL) == envelope  # its own job's
+        store.cache().record(attempt(params=key, upstream=REAL), envelope)
+        report = store.usage(price_per_call=0.5)
+        assert report.billed == 2
+        assert report.by_upstream[REAL]["billed"] == 1
+        assert report.by_upstream[SANDBOX]["billed"] == 1
+        assert report.estimated_cost_of(REAL) == 0.5
+        real = store.usage(price_per_call=0.5, upstream=REAL)
+        assert (real.billed, real.estimated_cost) == (1, 0.5)
 
 
 def test_ledger_agrees_with_what_the_sandbox_served(

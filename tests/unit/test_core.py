@@ -220,3 +220,13 @@ def test_starting_late_a_short_last_page_ends_paging() -> None:
     # Found by hypothesis: page 4 of 25 items holds 1; page 5 must not be bought.
     assert pages_requested(25, 8, first=4) == [4]
     assert pages_requested(25, 8, first=3) == [3, 4]
+
+
+def test_upstream_key_is_one_spelling_per_server() -> None:
+    from pgyscout.client._core import upstream_key
+
+    assert upstream_key("HTTPS://API.JustOneAPI.com:443/") == "https://api.justoneapi.com"
+    assert upstream_key("http://127.0.0.1:8765") == "http://127.0.0.1:8765"
+    assert upstream_key("http://localhost:80/base/") == "http://localhost/base"
+    assert upstream_key("http://[::1]:8765") == "http://[::1]:8765"
+    assert upstream_key("http://127.0.0.1:8765") != upstream_key("https://api.justoneapi.com")

@@ -15,7 +15,9 @@ from pgyscout.cli._app import app, state_of
 from pgyscout.cli._parse import parse_since
 from pgyscout.cli.fetch import resolve_format
 from pgyscout.client import InvalidInputError
-from pgyscout.client._config import config_path, read_config_file
+from pgyscout.client._config import check_base_url, config_path, read_config_file
+from pgyscout.client._core import upstream_key
+from pgyscout.client._errors import ConfigError
 from pgyscout.store import current_revision, head_revision, schema
 
 ENV_PRICE = "PGYSCOUT_PRICE_PER_CALL"
@@ -60,6 +62,13 @@ def usage(
             show_default=False,
         ),
     ] = None,
+    upstream: Annotated[
+        str | None,
+        typer.Option(
+            help="Only the calls to this base URL (a sandbox's answers cost nothing).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -67,7 +76,8 @@ def usage(
         ),
     ] = None,
 ) -> None:
-    """What the recorded calls cost: calls, billed calls, cache hits, retries, answers by code."""
+    """What the recorded calls cost: calls, billed calls, cache hits, retries, answers by code,
+    and each upstream (base URL) apart."""
     state = state_of(ctx)
     start = (
         parse_since(since, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)) if since else None
@@ -76,7 +86,13 @@ def usage(
     output = resolve_format(fmt, state.out.isatty())
     if output not in ("table", "json"):
         raise InvalidInputError("format", f"--format must be table or json, not {output!r}")
-    report = state.store().usage(start, per_call)
+    only = None
+    if upstream is not None:
+        try:
+            only = upstream_key(check_base_url(upstream))
+        except ConfigError as exc:
+            raise InvalidInputError("upstream", f"--upstream: {exc}") from None
+    report = state.store().usage(start, per_call, only)
     if output == "json":
         state.out.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
         return
@@ -98,6 +114,13 @@ def usage(
         else f"¥{report.estimated_cost:,.2f}"
     )
     table.add_row("estimated cost", cost)
+    if len(report.by_upstream) > 1:
+        for name, counts in sorted(report.by_upstream.items()):
+            part = report.estimated_cost_of(name)
+            table.add_row(
+                f"  {name}",
+                f"{counts['billed']:,} billed" + ("" if part is None else f" · ¥{part:,.2f}"),
+            )
     state.out_console.print(table)
 
 

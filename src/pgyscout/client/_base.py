@@ -30,6 +30,7 @@ from pgyscout.client._core import (
     classify_response,
     classify_transport_failure,
     redacted_url,
+    upstream_key,
 )
 from pgyscout.client._errors import TransientError, UpstreamUnavailableError
 from pgyscout.client._pacer import Pacer
@@ -53,6 +54,9 @@ class Attempt:
     latency: float
     message: str
     started_at: dt.datetime
+    # Which upstream answered (``upstream_key`` of the base URL): the cache and the ledger
+    # keep a sandbox's answers apart from the real API's.
+    upstream: str = ""
 
 
 AttemptListener = Callable[[Attempt], None]
@@ -61,8 +65,10 @@ AttemptListener = Callable[[Attempt], None]
 class ResponseCache(Protocol):
     """Where answers are kept (``pgyscout.store`` provides one). The client stays free of it."""
 
-    def lookup(self, endpoint: str, params: tuple[tuple[str, str], ...]) -> dict[str, Any] | None:
-        """A stored answer to this request that is still fresh enough, or None."""
+    def lookup(
+        self, endpoint: str, params: tuple[tuple[str, str], ...], upstream: str
+    ) -> dict[str, Any] | None:
+        """A stored answer to this request from this upstream, still fresh enough, or None."""
 
     def record(self, attempt: Attempt, envelope: dict[str, Any] | None) -> None:
         """Keep one attempt, with its answer when it was billed. Must be durable on return."""
@@ -142,6 +148,7 @@ class ClientBase:
         self.pacer = Pacer(self._settings.max_qps, clock=clock, initial_qps=initial_qps)
         self.stats = CallStats()
         self.cache = cache
+        self.upstream = upstream_key(self._settings.base_url)
         self._rng = rng or random.Random()
         self._clock = clock
         if on_attempt is None:
@@ -271,6 +278,7 @@ class ClientBase:
             latency=latency,
             message=message,
             started_at=wall,
+            upstream=self.upstream,
         )
         billed_answer = (
             outcome.envelope if outcome.verdict in (Verdict.OK, Verdict.NO_CONTENT) else None
@@ -310,7 +318,7 @@ class ClientBase:
         """A stored answer to the same request, recorded in the ledger as a cache hit."""
         if self.cache is None:
             return None
-        envelope = self.cache.lookup(request.endpoint.name, request.key)
+        envelope = self.cache.lookup(request.endpoint.name, request.key, self.upstream)
         if envelope is None:
             return None
         self.stats.cache_hits += 1
@@ -326,6 +334,7 @@ class ClientBase:
             latency=0.0,
             message="",
             started_at=self._now(),
+            upstream=self.upstream,
         )
         self.cache.record(record, None)
         for listener in self._listeners:

@@ -80,7 +80,7 @@ def _number(name: str, raw: object, kind: type[int] | type[float], minimum: floa
     return value
 
 
-def _check_base_url(url: str) -> str:
+def check_base_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"base URL must look like https://host[:port], not {url!r}")
@@ -120,7 +120,7 @@ def resolve_settings(
     wait = retry_wait if retry_wait is not None else env.get(ENV_RETRY_WAIT, DEFAULT_RETRY_WAIT)
     return Settings(
         token=chosen_token.strip(),
-        base_url=_check_base_url(str(chosen_url)),
+        base_url=check_base_url(str(chosen_url)),
         timeout=_number("timeout", DEFAULT_TIMEOUT if timeout is None else timeout, float, 0.001),
         max_attempts=_number("retries", attempts, int, 1),
         retry_wait=_number("retry wait", wait, float, 0),

@@ -10,6 +10,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from pgyscout.client._errors import (
     ApiError,
@@ -247,6 +248,21 @@ class PageCursor:
             self.total = total
         if items == 0:
             self.done = True
+
+
+def upstream_key(base_url: str) -> str:
+    """The upstream an answer came from, in one canonical spelling: scheme, host and port
+    lower-cased, the default port dropped, no trailing slash. Answers are cached per upstream
+    so that a sandbox's synthetic creators are never served as the real API's."""
+    parts = urlsplit(base_url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(scheme)
+    netloc = host if port is None or port == default else f"{host}:{port}"
+    return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
 
 
 def redacted_url(base_url: str, endpoint: Endpoint, params: dict[str, str]) -> str:

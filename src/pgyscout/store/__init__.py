@@ -59,8 +59,13 @@ class Store:
         with self.engine.begin() as conn:
             yield conn
 
-    def usage(self, since: dt.datetime | None = None, price_per_call: float | None = None) -> Usage:
-        return usage(self.engine, since, price_per_call)
+    def usage(
+        self,
+        since: dt.datetime | None = None,
+        price_per_call: float | None = None,
+        upstream: str | None = None,
+    ) -> Usage:
+        return usage(self.engine, since, price_per_call, upstream)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -20,6 +20,8 @@ from pgyscout.store import schema
 from pgyscout.store.entities import utcnow
 
 DEFAULT_MAX_AGE = dt.timedelta(hours=24)
+# Ledger rows written before upstreams were recorded.
+UNKNOWN_UPSTREAM = "unknown"
 
 
 def params_key(params: Sequence[tuple[str, str]]) -> str:
@@ -54,16 +56,26 @@ class StoreCache:
         self.refresh = refresh
         self.job_id = job_id
 
-    def lookup(self, endpoint: str, params: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
+    def lookup(
+        self, endpoint: str, params: Sequence[tuple[str, str]], upstream: str
+    ) -> dict[str, Any] | None:
+        """The newest stored answer to this request from this upstream that is fresh enough.
+
+        Another upstream's answer is never one: a sandbox's synthetic creators must not come
+        back as the real API's (nor the other way round)."""
         if self.refresh:
             return None
         r = schema.responses
+        same_upstream = r.c.upstream == upstream
         fresh: list[sa.ColumnElement[bool]] = []
         if self.max_age is not None:
-            fresh.append(r.c.fetched_at >= utcnow() - self.max_age)
+            fresh.append(sa.and_(same_upstream, r.c.fetched_at >= utcnow() - self.max_age))
         if self.job_id is not None:
-            # A resumed job never pays again for what it already fetched, however old.
-            fresh.append(r.c.job_id == self.job_id)
+            # A resumed job never pays again for what it already fetched, however old; what it
+            # bought before upstreams were recorded (NULL) was bought by this very job.
+            fresh.append(
+                sa.and_(r.c.job_id == self.job_id, sa.or_(same_upstream, r.c.upstream.is_(None)))
+            )
         if not fresh:
             return None
         query = (
@@ -89,6 +101,7 @@ class StoreCache:
                         code=attempt.code if attempt.code is not None else 0,
                         job_id=self.job_id,
                         envelope=json.dumps(envelope, ensure_ascii=False),
+                        upstream=attempt.upstream or None,
                     )
                 )
                 assert result.inserted_primary_key is not None
@@ -107,6 +120,7 @@ class StoreCache:
                     message=attempt.message or None,
                     response_id=response_id,
                     job_id=self.job_id,
+                    upstream=attempt.upstream or None,
                 )
             )
 
@@ -121,12 +135,21 @@ class Usage:
     by_code: dict[str, int] = field(default_factory=dict)
     by_endpoint: dict[str, int] = field(default_factory=dict)
     price_per_call: float | None = None
+    upstream: str | None = None  # only this upstream's calls, when given
+    # Per upstream (base URL): calls, billed calls and cache hits, so that what a sandbox
+    # "billed" is never mistaken for money spent on the real API.
+    by_upstream: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def estimated_cost(self) -> float | None:
         if self.price_per_call is None:
             return None
         return round(self.billed * self.price_per_call, 4)
+
+    def estimated_cost_of(self, upstream: str) -> float | None:
+        if self.price_per_call is None or upstream not in self.by_upstream:
+            return None
+        return round(self.by_upstream[upstream]["billed"] * self.price_per_call, 4)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -137,26 +160,52 @@ class Usage:
             "retries": self.retries,
             "by_code": self.by_code,
             "by_endpoint": self.by_endpoint,
+            "upstream": self.upstream,
+            "by_upstream": {
+                upstream: {**counts, "estimated_cost": self.estimated_cost_of(upstream)}
+                for upstream, counts in self.by_upstream.items()
+            },
             "price_per_call": self.price_per_call,
             "estimated_cost": self.estimated_cost,
         }
 
 
 def usage(
-    engine: Engine, since: dt.datetime | None = None, price_per_call: float | None = None
+    engine: Engine,
+    since: dt.datetime | None = None,
+    price_per_call: float | None = None,
+    upstream: str | None = None,
 ) -> Usage:
     c = schema.calls
     retry = sa.case((c.c.attempt > 1, 1), else_=0).label("retry")
-    columns = (c.c.endpoint, c.c.verdict, c.c.code, c.c.http_status, c.c.billed, retry)
+    columns = (
+        c.c.endpoint,
+        c.c.verdict,
+        c.c.code,
+        c.c.http_status,
+        c.c.billed,
+        retry,
+        c.c.upstream,
+    )
     query = sa.select(*columns, sa.func.count().label("n")).group_by(*columns)
     if since is not None:
         query = query.where(c.c.at >= since)
-    report = Usage(since=since, price_per_call=price_per_call)
+    if upstream is not None:
+        query = query.where(c.c.upstream == upstream)
+    report = Usage(since=since, price_per_call=price_per_call, upstream=upstream)
     with engine.connect() as conn:
-        for endpoint, verdict, code, http_status, billed, is_retry, n in conn.execute(query):
+        for endpoint, verdict, code, http_status, billed, is_retry, upstream, n in conn.execute(
+            query
+        ):
+            per = report.by_upstream.setdefault(
+                upstream or UNKNOWN_UPSTREAM, {"calls": 0, "billed": 0, "cache_hits": 0}
+            )
             if verdict == "cache":
                 report.cache_hits += n
+                per["cache_hits"] += n
                 continue
+            per["calls"] += n
+            per["billed"] += n if billed else 0
             report.calls += n
             report.billed += n if billed else 0
             report.retries += n if is_retry else 0

@@ -43,6 +43,8 @@ responses = Table(
     Column("code", Integer, nullable=False),
     Column("job_id", Integer, nullable=True),
     Column("envelope", Text, nullable=False),
+    # The base URL that answered (canonical); NULL for answers stored before it was recorded.
+    Column("upstream", Text, nullable=True),
     Index("ix_responses_lookup", "endpoint", "params_key", "fetched_at"),
 )
 
@@ -63,6 +65,7 @@ calls = Table(
     Column("message", Text, nullable=True),
     Column("response_id", Integer, ForeignKey("responses.id"), nullable=True),
     Column("job_id", Integer, nullable=True),
+    Column("upstream", Text, nullable=True),
 )
 
 searches = Table(

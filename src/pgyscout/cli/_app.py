@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from pgyscout._version import __version__
-from pgyscout.cli._errors import EXIT_INTERRUPTED, EXIT_USAGE, describe_failure
+from pgyscout.cli._errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, describe_failure
 from pgyscout.client import Client, InvalidInputError, redact
 from pgyscout.client._redact import log_filter
 from pgyscout.labels import Lang, label, resolve_lang
@@ -227,6 +227,17 @@ def _report(message: str, hint: str | None = None) -> None:
     sys.stderr.flush()
 
 
+def _reader_gone() -> int:
+    """The reader of stdout went away (`pgy search | head -1`): stop quietly, with the code a
+    process killed by SIGPIPE has (128 + 13), as `cat` or `yes` would."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
+    except (OSError, ValueError):
+        pass
+    return EXIT_BROKEN_PIPE
+
+
 _LOGGERS_SET = ("", "pgyscout", "httpx")  # the loggers whose level configure_logging sets
 
 
@@ -270,10 +281,12 @@ def _run(args: list[str]) -> int:
         _report(exc.format_message(), hint)
         return code
     except BrokenPipeError:
-        # The reader went away (`pgy search | head`): not an error worth a message.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return _reader_gone()
+    except SystemExit as exc:
+        # click turns a broken pipe into exit 1, the code of a database error: undo that.
+        if isinstance(exc.__context__, BrokenPipeError):
+            return _reader_gone()
+        raise
     except (Exception, KeyboardInterrupt) as exc:
         failure = describe_failure(exc)
         if debug:

@@ -25,6 +25,7 @@ EXIT_ACCOUNT = 3
 EXIT_INVALID_PARAMS = 4
 EXIT_UNAVAILABLE = 5
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what the shell shows for `yes | head -1`
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def describe_failure(exc: BaseException) -> Failure:
     if isinstance(exc, InvalidInputError):
         return Failure(redact(str(exc)), None, EXIT_USAGE)
     if isinstance(exc, ConfigError):
-        return Failure(redact(str(exc)), None, EXIT_USAGE)
+        return Failure(redact(str(exc)), exc.hint and redact(exc.hint), EXIT_USAGE)
     if isinstance(exc, ApiError):
         hint = exc.hint
         if isinstance(exc, (AuthError, PermissionDeniedError, AccountLimitError)):

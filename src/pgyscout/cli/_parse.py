@@ -1,9 +1,11 @@
-"""Reading durations and dates typed on the command line (pure)."""
+"""Reading durations and dates typed on the command line, and errors in the user's words."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from pgyscout.client import InvalidInputError
 
@@ -41,3 +43,21 @@ def parse_datetime(text: str) -> dt.datetime:
     if value.tzinfo is not None:
         value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return value
+
+
+@contextmanager
+def user_words(names: Mapping[str, str]) -> Iterator[None]:
+    """Refusals from the library name its parameters (``fans_min``); the user typed options
+    (``--fans-min``): say it in the user's words."""
+    try:
+        yield
+    except InvalidInputError as exc:
+        raise renamed(exc, names) from None
+
+
+def renamed(exc: InvalidInputError, names: Mapping[str, str]) -> InvalidInputError:
+    if not names:
+        return exc
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])")
+    message = pattern.sub(lambda m: names[m.group(1)], str(exc))
+    return InvalidInputError(names.get(exc.param, exc.param), message)

@@ -20,7 +20,7 @@ from rich.progress import (
 
 from pgyscout.cli._app import CliState, app, state_of
 from pgyscout.cli._errors import EXIT_UNAVAILABLE
-from pgyscout.cli._parse import parse_duration
+from pgyscout.cli._parse import parse_duration, user_words
 from pgyscout.client import AsyncClient, InvalidInputError
 from pgyscout.client._params import DATE_TYPE, INCREASE_TYPE, ORDER_TYPE
 from pgyscout.collect.enrich import (
@@ -28,22 +28,27 @@ from pgyscout.collect.enrich import (
     SLOW_START_QPS,
     EnrichOptions,
     EnrichProgress,
-    ids_from_text,
     run_job,
     unique_ids,
 )
+from pgyscout.collect.idfiles import ids_from_text, read_ids_file
 from pgyscout.store import Store
 from pgyscout.store import jobs as job_store
 from pgyscout.store.entities import last_search_id, search_user_ids
 
+# The library's parameter names, as the user typed them here.
+ENRICH_WORDS = {
+    "user_id": "creator id",
+    "order": "--notes-order",
+    "days": "--trend",
+    "metric": "--trend-metric",
+}
 
-def read_ids_file(name: str) -> list[str]:
+
+def read_ids(name: str) -> list[str]:
     if name == "-":
-        return ids_from_text(sys.stdin.read())
-    path = Path(name)
-    if not path.is_file():
-        raise InvalidInputError("--from", f"--from: no such file {name}")
-    return ids_from_text(path.read_text(encoding="utf-8-sig"))
+        return ids_from_text(sys.stdin.read(), "<stdin>")
+    return read_ids_file(Path(name))
 
 
 def parse_notes_pages(text: str) -> int | None:
@@ -63,7 +68,12 @@ def parse_notes_pages(text: str) -> int | None:
 def parse_trend(text: str) -> int | None:
     if text.strip().lower() == "none":
         return None
-    days = DATE_TYPE.normalize(text)
+    try:
+        days = DATE_TYPE.normalize(text)
+    except InvalidInputError:
+        raise InvalidInputError(
+            "--trend", f"--trend must be 30, 60 or none, not {text.strip()!r}"
+        ) from None
     return 30 if days == "_1" else 60
 
 
@@ -184,7 +194,8 @@ def enrich(
         str | None,
         typer.Option(
             "--from",
-            help="A file of creator ids, one a line, or a JSON export of a search (- for stdin).",
+            help="A file of creator ids: what pgy writes (json, jsonl, csv, xlsx) or one id a "
+            "line (- for stdin).",
             show_default=False,
         ),
     ] = None,
@@ -250,18 +261,21 @@ def enrich(
             again = job_store.retry_failed(engine, job_id)
             state.say(f"job #{job_id}: {again} failed creator(s) to try again")
     else:
-        options = EnrichOptions(
-            notes_pages=parse_notes_pages(notes_pages),
-            notes_order=ORDER_TYPE.normalize(notes_order),
-            trend_days=parse_trend(trend),
-            trend_metric="total" if INCREASE_TYPE.normalize(trend_metric) == "_1" else "increase",
-            concurrency=concurrency,
-            qps=qps,
-            max_age_seconds=parse_duration(max_age).total_seconds(),
-        )
-        ids = unique_ids(args)
+        with user_words(ENRICH_WORDS):
+            options = EnrichOptions(
+                notes_pages=parse_notes_pages(notes_pages),
+                notes_order=ORDER_TYPE.normalize(notes_order),
+                trend_days=parse_trend(trend),
+                trend_metric="total"
+                if INCREASE_TYPE.normalize(trend_metric) == "_1"
+                else "increase",
+                concurrency=concurrency,
+                qps=qps,
+                max_age_seconds=parse_duration(max_age).total_seconds(),
+            )
+            ids = unique_ids(args)
         if from_file:
-            ids += read_ids_file(from_file)
+            ids += read_ids(from_file)
         with store.begin() as conn:
             if last_search:
                 latest = last_search_id(conn)

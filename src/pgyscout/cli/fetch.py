@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pgyscout.cli import _tables
 from pgyscout.cli._app import CliState, app, state_of
 from pgyscout.cli._output import FORMATS, make_writer
-from pgyscout.cli._parse import parse_duration
+from pgyscout.cli._parse import parse_duration, user_words
 from pgyscout.client import Client, InvalidInputError
 from pgyscout.client._core import NOTES, SEARCH
 from pgyscout.client._params import (
@@ -37,6 +37,22 @@ from pgyscout.client._params import (
 from pgyscout.models import CreatorPage, NotePage
 from pgyscout.store import Store, StoreCache
 from pgyscout.store.entities import create_search, save_note_page, save_search_page, save_trend
+
+# The library's parameter names, as the user typed them on each command.
+SEARCH_WORDS = {
+    "keyword": "KEYWORD",
+    "search_type": "--by",
+    "fans_min": "--fans-min",
+    "fans_max": "--fans-max",
+    "fans_age": "--fans-age",
+    "fans_gender": "--fans-gender",
+    "gender": "--gender",
+    "content_tags": "--tag",
+    "content tags": "--tag",
+    "page": "--page",
+}
+NOTES_WORDS = {"user_id": "USER_ID", "order": "--order", "note_type": "--type", "page": "--page"}
+TREND_WORDS = {"kol_id": "KOL_ID", "days": "--days", "metric": "--metric"}
 
 FORMAT_HELP = "Output: table|json|jsonl|csv (default: table on a terminal, json otherwise)."
 PAGE_HELP = "Fetch only page N."
@@ -261,7 +277,8 @@ def search(
         "gender": gender,
         "content_tags": split_tags(tag),
     }
-    query = search_params(page=first, **filters)  # bad input is refused before anything else
+    with user_words(SEARCH_WORDS):  # bad input is refused before anything else
+        query = search_params(page=first, **filters)
     output = resolve_format(fmt, state.out.isatty())
     storage = open_storage(state, no_store, max_age, refresh)
     with state.client(cache=storage.cache) as client:
@@ -328,7 +345,8 @@ def notes(
         "advertise_switch": "ORGANIC_ONLY" if organic_only else "ALL",
         "third_platform": third_party,
     }
-    notes_params(user_id, page=first, **filters)
+    with user_words(NOTES_WORDS):
+        notes_params(user_id, page=first, **filters)
     output = resolve_format(fmt, state.out.isatty())
     storage = open_storage(state, no_store, max_age, refresh)
     with state.client(cache=storage.cache) as client:
@@ -371,7 +389,8 @@ def trend(
 ) -> None:
     """Daily follower history over 30 or 60 days (upstream marks this endpoint deprecated)."""
     state = state_of(ctx)
-    trend_params(kol_id, days=days, metric=metric, accept_cache=accept_cache)
+    with user_words(TREND_WORDS):
+        trend_params(kol_id, days=days, metric=metric, accept_cache=accept_cache)
     output = resolve_format(fmt, state.out.isatty())
     storage = open_storage(state, no_store, max_age, refresh)
     with state.client(cache=storage.cache) as client:

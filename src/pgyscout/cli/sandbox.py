@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 from typing import Annotated
 
 import typer
 
 from pgyscout.cli._app import app, state_of
+from pgyscout.client import InvalidInputError
 from pgyscout.sandbox import SPECIAL_TOKENS, SandboxConfig, serve
 
 DEMO_TOKEN = "sandbox-demo-token"
@@ -111,6 +113,8 @@ def sandbox(
     601 (sandbox-no-balance) and 602 (sandbox-spend-limit). Counters: GET /_sandbox/stats.
     """
     state = state_of(ctx)
+    if not 1 <= port <= 65535:
+        raise InvalidInputError("--port", f"--port must be from 1 to 65535, not {port}")
     config = sandbox_config(
         seed=seed,
         size=size,
@@ -131,7 +135,18 @@ def sandbox(
     state.say(f"  try:  JUSTONEAPI_BASE_URL={url} JUSTONEAPI_TOKEN=any pgy search --tag 美食")
     state.say(f"  special tokens: {', '.join(f'{t} ({c[0]})' for t, c in SPECIAL_TOKENS.items())}")
     state.say(f"  counters: {url}/_sandbox/stats · stop with Ctrl-C")
-    serve(config, port=port)
+    try:
+        serve(config, port=port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise InvalidInputError(
+                "--port", f"port {port} on 127.0.0.1 is already in use: choose another with --port"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise InvalidInputError(
+                "--port", f"port {port} needs privileges: choose one above 1023 with --port"
+            ) from None
+        raise
 
 
 __all__ = ["DEMO_TOKEN", "sandbox", "sandbox_config"]

@@ -17,6 +17,7 @@ from pgyscout.client._errors import (
     QuotaError,
     SpendLimitError,
     UnknownCodeError,
+    UnreachableError,
     UpstreamUnavailableError,
 )
 from pgyscout.client._params import InvalidInputError
@@ -47,6 +48,7 @@ __all__ = [
     "Settings",
     "SpendLimitError",
     "UnknownCodeError",
+    "UnreachableError",
     "UpstreamUnavailableError",
     "config_path",
     "redact",

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, retry_if_exception_type
 
 from pgyscout.client._base import ClientBase, PreparedRequest
 from pgyscout.client._core import NOTES, SEARCH
@@ -70,7 +70,7 @@ class AsyncClient(ClientBase):
         if cached is not None:
             return cached
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.policy.max_attempts),
+            stop=self._should_stop,
             wait=self._wait_before_retry,
             retry=retry_if_exception_type(TransientError),
             sleep=self._sleep,

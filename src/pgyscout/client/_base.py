@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 from tenacity import RetryCallState
@@ -22,6 +23,7 @@ from pgyscout.client._core import (
     NOTES,
     SEARCH,
     TREND,
+    UNREACHABLE_ATTEMPTS,
     Endpoint,
     Outcome,
     PageCursor,
@@ -32,12 +34,25 @@ from pgyscout.client._core import (
     redacted_url,
     upstream_key,
 )
-from pgyscout.client._errors import TransientError, UpstreamUnavailableError
+from pgyscout.client._errors import TransientError, UnreachableError, UpstreamUnavailableError
 from pgyscout.client._pacer import Pacer
 from pgyscout.client._redact import install_log_redaction, redact, register_secret
 from pgyscout.models import FansTrend, parse_fans_trend
 
 log = logging.getLogger("pgyscout.client")
+
+
+def _connect_reason(exc: httpx.ConnectError) -> str:
+    """ "connection refused", "unknown host" ...: the OS's words without the errno."""
+    text = redact(str(exc)) or type(exc).__name__
+    lowered = text.lower()
+    if "refused" in lowered:
+        return "connection refused"
+    if "name or service not known" in lowered or "nodename nor servname" in lowered:
+        return "unknown host"
+    if "name resolution" in lowered or "getaddrinfo" in lowered:
+        return "the host name does not resolve"
+    return text.split("] ", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -227,6 +242,12 @@ class ClientBase:
         )
 
     # -- the pieces of the request loop ------------------------------------------------
+    def _should_stop(self, state: RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, TransientError) and exc.unreachable:
+            return state.attempt_number >= min(self.policy.max_attempts, UNREACHABLE_ATTEMPTS)
+        return state.attempt_number >= self.policy.max_attempts
+
     def _wait_before_retry(self, state: RetryCallState) -> float:
         return self.policy.delay(state.attempt_number, self._rng)
 
@@ -248,7 +269,12 @@ class ClientBase:
     def _outcome_of_exception(exc: Exception) -> Outcome:
         if isinstance(exc, httpx.TimeoutException):
             return classify_transport_failure("timeout", type(exc).__name__)
-        # Connection refused or reset, a cut body, a protocol error: nothing usable came back.
+        if isinstance(exc, httpx.ConnectError):
+            # Refused, or the host name does not resolve: no connection was ever made.
+            return classify_transport_failure(
+                "cannot connect", _connect_reason(exc), unreachable=True
+            )
+        # Connection reset, a cut body, a protocol error: nothing usable came back.
         return classify_transport_failure("connection failed", redact(type(exc).__name__))
 
     @staticmethod
@@ -310,7 +336,12 @@ class ClientBase:
                 rate_limited=True,
             )
         if outcome.verdict is Verdict.RETRY:
-            raise TransientError(outcome.code, message, http_status=outcome.http_status)
+            raise TransientError(
+                outcome.code,
+                message,
+                http_status=outcome.http_status,
+                unreachable=outcome.unreachable,
+            )
         assert outcome.error is not None
         raise outcome.error
 
@@ -344,7 +375,10 @@ class ClientBase:
 
     def _exhausted(
         self, request: PreparedRequest, last: TransientError
-    ) -> UpstreamUnavailableError:
+    ) -> UpstreamUnavailableError | UnreachableError:
+        if last.unreachable:
+            host = urlsplit(self.base_url).netloc
+            return UnreachableError(host, last.message.removeprefix("cannot connect: "))
         return UpstreamUnavailableError(
             last.code,
             redact(last.message),

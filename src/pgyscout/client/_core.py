@@ -59,6 +59,7 @@ class Outcome:
     http_status: int | None = None
     envelope: dict[str, Any] | None = None
     error: ApiError | None = field(default=None, compare=False)
+    unreachable: bool = False  # no connection could be made at all: a setting, most likely
 
     @property
     def billed(self) -> bool | None:
@@ -172,10 +173,17 @@ def classify_response(status: int, body: bytes, endpoint: Endpoint) -> Outcome:
     return Outcome(Verdict.FAIL, code, message, status, error=err)
 
 
-def classify_transport_failure(kind: str, detail: str = "") -> Outcome:
+def classify_transport_failure(
+    kind: str, detail: str = "", *, unreachable: bool = False
+) -> Outcome:
     """A timeout or a dropped connection: nothing came back, so nothing was billed."""
     message = f"{kind}: {detail}" if detail else kind
-    return Outcome(Verdict.RETRY, None, _short(message))
+    return Outcome(Verdict.RETRY, None, _short(message), unreachable=unreachable)
+
+
+# A refused connection or an unknown host is nearly always a wrong base URL: one more try
+# covers a blip, more would only keep the user waiting for the same answer.
+UNREACHABLE_ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
@@ -202,6 +210,8 @@ class RetryPolicy:
         return rng.uniform(0.0, self.ceiling(failed_attempts))
 
     def should_retry(self, outcome: Outcome, attempt: int) -> bool:
+        if outcome.unreachable:
+            return attempt < min(self.max_attempts, UNREACHABLE_ATTEMPTS)
         return outcome.verdict in (Verdict.RETRY, Verdict.SLOW_DOWN) and attempt < self.max_attempts
 
 

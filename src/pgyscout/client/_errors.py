@@ -12,6 +12,19 @@ class PgyscoutError(Exception):
 class ConfigError(PgyscoutError):
     """The client cannot be set up as asked (no token, a bad base URL, a bad setting)."""
 
+    hint: str | None = None
+
+
+class UnreachableError(ConfigError):
+    """The base URL's host refuses connections or does not resolve: a setting to fix, not
+    upstream flakiness, so it is retried only briefly."""
+
+    def __init__(self, host: str, reason: str) -> None:
+        self.host = host
+        self.reason = redact(reason)
+        self.hint = "check --base-url or JUSTONEAPI_BASE_URL"
+        super().__init__(f"cannot connect to {host}: {self.reason}")
+
 
 class ApiError(PgyscoutError):
     """The upstream answered with something other than data.
@@ -148,6 +161,7 @@ class TransientError(PgyscoutError):
         *,
         http_status: int | None = None,
         rate_limited: bool = False,
+        unreachable: bool = False,
     ) -> None:
         message = redact(message)
         super().__init__(message)
@@ -155,3 +169,4 @@ class TransientError(PgyscoutError):
         self.message = message
         self.http_status = http_status
         self.rate_limited = rate_limited
+        self.unreachable = unreachable

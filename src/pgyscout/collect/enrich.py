@@ -8,7 +8,6 @@ replays what it already bought from the store instead of buying it again.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from pgyscout.client import (
     AuthError,
     EndpointGoneError,
     PermissionDeniedError,
+    UnreachableError,
 )
 from pgyscout.client._params import (
     DATE_TYPE,
@@ -34,11 +34,16 @@ from pgyscout.store.entities import save_note_page, save_trend
 
 KIND = "enrich"
 # Errors that no other creator would escape: stop the whole job, keep it resumable.
-STOPPING = (AccountLimitError, AuthError, PermissionDeniedError, EndpointGoneError)
+STOPPING = (
+    AccountLimitError,
+    AuthError,
+    PermissionDeniedError,
+    EndpointGoneError,
+    UnreachableError,
+)
 # With no --qps the controller starts here and doubles each second until the first 302.
 SLOW_START_QPS = 4.0
 NOTES_PAGE_SIZE = 8
-_HEX_ID = re.compile(r"\b[0-9a-fA-F]{24}\b")
 
 
 @dataclass(frozen=True)
@@ -83,34 +88,6 @@ class EnrichOptions:
         if self.notes_pages is None:
             return None if notes_total is None else max(1, -(-notes_total // 8)) + trend
         return self.notes_pages + trend
-
-
-def ids_from_text(text: str) -> list[str]:
-    """Creator ids from a file: one per line, or a JSON export of search results (``userId``)."""
-    stripped = text.strip()
-    if stripped.startswith(("[", "{")):
-        import json
-
-        try:
-            data = json.loads(stripped)
-        except ValueError:
-            data = None
-        if data is not None:
-            records = data if isinstance(data, list) else [data]
-            return [
-                check_user_id(r["userId"]) for r in records if isinstance(r, dict) and "userId" in r
-            ]
-    found: list[str] = []
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        match = _HEX_ID.search(line)
-        if match is None:
-            raise InvalidInputError(
-                "--from", f"no 24-character creator id on this line: {line.strip()[:60]!r}"
-            )
-        found.append(match.group(0).lower())
-    return found
 
 
 def unique_ids(ids: Iterable[str]) -> list[str]:

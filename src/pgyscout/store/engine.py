@@ -63,7 +63,12 @@ def create_db_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).parent
+            if Path(database) == default_db_path():
+                folder.mkdir(parents=True, exist_ok=True)
+            elif not folder.is_dir():
+                # A typo in --db must not quietly start an empty database somewhere new.
+                raise StoreError(f"cannot open the database {database}: no such folder {folder}")
         engine = sa.create_engine(url, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def test_plain_lists_json_jsonl_and_csv_by_content() -> None:
     ],
 )
 def test_bad_files_are_refused_naming_file_and_line(text: str, suffix: str, where: str) -> None:
-    with pytest.raises(InvalidInputError, match=where.replace("?", r"\?")) as refused:
+    with pytest.raises(InvalidInputError, match=re.escape(where)) as refused:
         ids_from_text(text, "ids.txt", suffix)
     assert refused.value.param == "--from"
 
@@ -60,5 +61,5 @@ def test_excel_workbook_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="no such file"):
         read_ids_file(tmp_path / "nope.csv")
     (tmp_path / "bad.xlsx").write_text("not a workbook", encoding="utf-8")
-    with pytest.raises(InvalidInputError, match="bad.xlsx: not an Excel workbook"):
+    with pytest.raises(InvalidInputError, match=r"bad\.xlsx: not an Excel workbook"):
         read_ids_file(tmp_path / "bad.xlsx")

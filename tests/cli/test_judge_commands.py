@@ -172,7 +172,8 @@ def test_a_creator_not_stored_can_be_listed_and_is_said_to_be_missing(judged_db:
 def test_compare_marks_the_best_of_each_row(judged_db: str) -> None:
     ids = [r["user_id"] for r in ranked(judged_db, "-n", "3")]
     doc = json.loads(ok(judged_db, "compare", *ids, "-f", "json"))
-    assert [c["userId"] for c in doc["creators"]] == ids
+    assert [c["user_id"] for c in doc["creators"]] == ids
+    assert "userId" not in json.dumps(doc)  # pgyscout's own records are snake_case
     rows = {r["metric"]: r for r in doc["rows"]}
     assert rows["score"]["best"] == [ids[0]]  # rank's best by score
     cpm = rows["CPM (yuan)"]
@@ -208,15 +209,16 @@ def test_plan_is_optimal_and_explains_itself(judged_db: str) -> None:
     assert doc["objective"] == "reads"
     for item in doc["selected"]:
         assert set(item) >= {
-            "userId",
+            "user_id",
             "name",
             "content",
             "cost",
             "expected_reads",
             "expected_interactions",
         }
-    chosen = {s["userId"] for s in doc["selected"]}
-    assert chosen | {lo["userId"] for lo in doc["left_out"]} == set(members)
+    chosen = {s["user_id"] for s in doc["selected"]}
+    assert chosen | {lo["user_id"] for lo in doc["left_out"]} == set(members)
+    assert "userId" not in json.dumps(doc)  # pgyscout's own records are snake_case
     assert all(lo["reason"] for lo in doc["left_out"])
     assert doc["total_cost"] <= budget
     assert doc["total_cost"] == pytest.approx(sum(members[u]["price"] for u in chosen))

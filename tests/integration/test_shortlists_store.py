@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -101,3 +103,37 @@ def test_a_database_from_the_first_release_upgrades_and_keeps_its_data(db_url: s
         assert stored_user_ids(conn) == [UID]
         create_shortlist(conn, "new")
         assert add_members(conn, "new", [UID]) == (1, 0)
+
+
+def test_scopes_load_the_creators_each_front_end_asks_for(tmp_path: Path) -> None:
+    """The library function the command line and the dashboard both call."""
+    from pgyscout.client import InvalidInputError
+    from pgyscout.store.scope import judge_scope, resolve_scope
+
+    other = "d" * 24
+    with Store(str(tmp_path / "s.db")) as store, store.begin() as conn:
+        with pytest.raises(InvalidInputError, match="holds no creators yet"):
+            resolve_scope(conn)
+        with pytest.raises(InvalidInputError, match="no saved search yet"):
+            resolve_scope(conn, last_search=True)
+        search = create_search(conn, {"keyword": "x"})
+        save_search_page(conn, search, SEED_PAGE)
+        save_note_page(conn, parse_note_page(load_upstream("real/notes_page1.json"), UID, 1))
+        create_shortlist(conn, "s")
+        add_members(conn, "s", [UID, other], "why")
+        everyone = [c.user_id for c in SEED_PAGE.creators]
+        assert resolve_scope(conn, search_id=search).user_ids == everyone
+        assert resolve_scope(conn, last_search=True).label == f"search #{search}"
+        assert sorted(resolve_scope(conn).user_ids) == sorted(everyone)
+        listed = resolve_scope(conn, shortlist="s")
+        assert (listed.user_ids, listed.extra[UID]) == ([UID, other], {"note": "why"})
+        with pytest.raises(InvalidInputError, match="one of them"):
+            resolve_scope(conn, [UID], shortlist="s")
+        with pytest.raises(InvalidInputError, match="which creators"):
+            resolve_scope(conn, default_all=False)
+        judged = judge_scope(conn, listed)
+        assert [p.user_id for p in judged.profiles] == [UID]
+        assert judged.missing == [other]
+        assert judged.profiles[0].extra == {"note": "why"}
+        assert judged.profiles[0].expected_reads is not None
+        assert judged.without_notes == 0

@@ -226,3 +226,58 @@ def test_fans_points_are_used_for_growth() -> None:
     p = build_profile(CreatorData(creator(1), notes_with(1000, 50), totals=totals))
     assert p.growth.gained == 300
     assert p.growth_per_30_days == pytest.approx(0.03)
+
+
+# --- records and comparisons: the library's, so every front end shows the same ---------------
+
+
+def test_rank_and_compare_agree_on_which_way_is_better() -> None:
+    from pgyscout.analysis import MEASURES, RANK_KEYS, compare
+
+    ps = profiles_for_ranking()
+    for key, (read, bigger) in RANK_KEYS.items():
+        assert MEASURES[key].read is read
+        assert MEASURES[key].higher_is_better is bigger
+    rows = {r.measure.key: r for r in compare(ps).rows}
+    cheapest = rank(ps, "cpm")[0]
+    assert [ps[i] for i in rows["cpm"].best] == [p for p in ps if p.cost.cpm == cheapest.cost.cpm]
+    assert rows["fans"].best == frozenset()  # neither more nor fewer followers is better
+
+
+def test_comparison_and_plan_records_use_snake_case_keys() -> None:
+    import json
+
+    from pgyscout.analysis import compare
+
+    ps = profiles_for_ranking()
+    doc = compare(ps[:3]).document()
+    assert [c["user_id"] for c in doc["creators"]] == [p.user_id for p in ps[:3]]
+    assert {r["metric"] for r in doc["rows"]} >= {"score", "CPM (yuan)", "followers"}
+    flat = compare(ps[:2]).flat_records()
+    assert set(flat[0]) == {
+        "metric",
+        f"{ps[0].name} {ps[0].user_id}",
+        f"{ps[1].name} {ps[1].user_id}",
+        "best",
+    }
+    result = plan(ps, 100_000, "reads")
+    document = result.document()
+    assert document["selected"]
+    assert all("user_id" in s for s in document["selected"])
+    assert all(set(lo) == {"user_id", "reason"} for lo in document["left_out"])
+    assert [r["status"] for r in result.records()] == ["selected"] * len(result.selected) + [
+        "left_out"
+    ] * len(result.left_out)
+    assert "userId" not in json.dumps(document) + json.dumps(doc)
+
+
+def test_a_profile_record_has_flags_as_text_or_as_objects() -> None:
+    p = build_profile(CreatorData(creator(1, fans=1_000_000), notes_with(1000, 50, 6)))
+    assert p.flags  # 1,000 reads from a million followers
+    flat = p.record()
+    assert flat["flags"] == "reads_too_low"
+    assert "followers" in flat["flag_reasons"]
+    nested = p.record(structured=True)
+    assert "flag_reasons" not in nested
+    assert nested["flags"][0]["code"] == "reads_too_low"
+    assert nested["user_id"] == p.user_id

@@ -1,6 +1,8 @@
 """Analysis: pure functions over stored creators, notes and follower points."""
 
+from pgyscout.analysis.compare import Comparison, best_of, compare
 from pgyscout.analysis.flags import Flag, authenticity_flags
+from pgyscout.analysis.measures import COMPARE_BY, MEASURES, RANK_BY, Measure
 from pgyscout.analysis.metrics import (
     CostMetrics,
     GrowthMetrics,
@@ -15,16 +17,21 @@ from pgyscout.analysis.ranking import RANK_KEYS, RankFilters, rank
 from pgyscout.analysis.score import DEFAULT_WEIGHTS, Score, parse_weights, value_score
 
 __all__ = [
+    "COMPARE_BY",
     "CONTENTS",
     "DEFAULT_WEIGHTS",
+    "MEASURES",
     "OBJECTIVES",
+    "RANK_BY",
     "RANK_KEYS",
     "Candidate",
+    "Comparison",
     "Content",
     "CostMetrics",
     "CreatorData",
     "Flag",
     "GrowthMetrics",
+    "Measure",
     "NoteMetrics",
     "Objective",
     "Plan",
@@ -33,7 +40,9 @@ __all__ = [
     "RankFilters",
     "Score",
     "authenticity_flags",
+    "best_of",
     "build_profile",
+    "compare",
     "cost_metrics",
     "growth_metrics",
     "note_metrics",

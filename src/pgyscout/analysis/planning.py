@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pgyscout.analysis.profile import Content, Profile
 
@@ -48,12 +48,27 @@ class Chosen:
     candidate: Candidate
     reason: str
 
+    def record(self) -> dict[str, Any]:
+        c = self.candidate
+        return {
+            "user_id": c.user_id,
+            "name": c.name,
+            "content": c.content,
+            "cost": c.cost,
+            "expected_reads": c.expected_reads,
+            "expected_interactions": c.expected_interactions,
+            "reason": self.reason,
+        }
+
 
 @dataclass(frozen=True)
 class LeftOut:
     user_id: str
     name: str
     reason: str
+
+    def record(self) -> dict[str, Any]:
+        return {"user_id": self.user_id, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,25 @@ class Plan:
     @property
     def expected_interactions(self) -> float:
         return sum(c.candidate.expected_interactions for c in self.selected)
+
+    def document(self) -> dict[str, Any]:
+        """The plan as one JSON document: totals, the chosen and why, the others and why."""
+        return {
+            "budget": self.budget,
+            "objective": self.objective,
+            "total_cost": self.total_cost,
+            "total_value": self.total_value,
+            "expected_reads": self.expected_reads,
+            "expected_interactions": self.expected_interactions,
+            "selected": [c.record() for c in self.selected],
+            "left_out": [lo.record() for lo in self.left_out],
+        }
+
+    def records(self) -> list[dict[str, Any]]:
+        """One record a creator, chosen first, for a table file."""
+        return [{"status": "selected", **c.record()} for c in self.selected] + [
+            {"status": "left_out", **lo.record()} for lo in self.left_out
+        ]
 
 
 def candidates(profiles: Sequence[Profile]) -> tuple[list[Candidate], list[LeftOut]]:

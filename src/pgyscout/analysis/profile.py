@@ -76,6 +76,18 @@ class Profile:
     def growth_per_30_days(self) -> float | None:
         return growth_per_30_days(self.growth)
 
+    def record(self, *, structured: bool = False) -> dict[str, Any]:
+        """Every figure, flat for a table file; ``structured`` gives the flags as objects
+        (code, severity, reason) for JSON instead of two joined text columns."""
+        row = profile_row(self)
+        if structured:
+            row.pop("flag_reasons")
+            row["flags"] = [
+                {"code": f.code, "severity": round(f.severity, 3), "reason": f.reason}
+                for f in self.flags
+            ]
+        return row
+
 
 def recent_notes(notes: Sequence[NoteRecord], limit: int = RECENT_NOTES) -> list[NoteRecord]:
     """The newest ``limit`` notes (undated ones last), each note once."""

@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from pgyscout.analysis.measures import MEASURES, RANK_BY
 from pgyscout.analysis.profile import Profile
 
 # Each key: how to read it off a profile, and whether bigger is better.
 RANK_KEYS: dict[str, tuple[Callable[[Profile], float | None], bool]] = {
-    "score": (lambda p: p.score.value, True),
-    "cpm": (lambda p: p.cost.cpm, False),
-    "cpe": (lambda p: p.cost.cpe, False),
-    "engagement": (lambda p: p.notes.engagement_rate, True),
-    "growth": (lambda p: p.growth_per_30_days, True),
-    "reads": (lambda p: p.expected_reads, True),
+    key: (MEASURES[key].read, MEASURES[key].higher_is_better is True) for key in RANK_BY
 }
 
 

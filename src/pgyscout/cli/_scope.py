@@ -1,29 +1,19 @@
-"""Which stored creators a command works on, and judging them: shared by rank, compare, plan,
-shortlist, export and report."""
+"""The options that say which stored creators a command works on, and the command line's side
+of loading them (the loading itself is ``pgyscout.store.scope``): shared by rank, compare,
+plan, shortlist, export and report."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Annotated
 
 import typer
 
-from pgyscout.analysis import (
-    CONTENTS,
-    DEFAULT_WEIGHTS,
-    Content,
-    CreatorData,
-    Profile,
-    build_profile,
-    parse_weights,
-)
+from pgyscout.analysis import CONTENTS, DEFAULT_WEIGHTS, Content, parse_weights
 from pgyscout.cli._app import CliState
 from pgyscout.client import InvalidInputError
-from pgyscout.client._params import check_user_id
-from pgyscout.store.entities import last_search_id, search_user_ids
-from pgyscout.store.shortlists import shortlist_members
-from pgyscout.store.views import load_creator_data, stored_user_ids
+from pgyscout.store.scope import Judged, Scope, judge_scope
+from pgyscout.store.scope import resolve_scope as scope_of
 
 UserIds = Annotated[
     list[str] | None,
@@ -56,13 +46,6 @@ Weights = Annotated[
 ]
 
 
-@dataclass
-class Scope:
-    user_ids: list[str]
-    label: str  # "shortlist 'x'", "search #3", "3 creators", "every stored creator"
-    extra: dict[str, dict[str, object]] = field(default_factory=dict)
-
-
 def parse_content(text: str) -> Content:
     value = text.strip().lower()
     aliases = {"photo": "photo", "picture": "photo", "image": "photo", "video": "video"}
@@ -91,52 +74,15 @@ def resolve_scope(
     shortlist: str | None = None,
     default_all: bool = True,
 ) -> Scope:
-    chosen = sum([bool(user_ids), search_id is not None, last_search, shortlist is not None])
-    if chosen > 1:
-        raise InvalidInputError(
-            "scope", "give creator ids, --search, --last-search or --shortlist: one of them"
-        )
     with state.store().begin() as conn:
-        if user_ids:
-            ids = list(dict.fromkeys(check_user_id(u, "creator id") for u in user_ids))
-            return Scope(ids, f"{len(ids)} creator(s)")
-        if shortlist is not None:
-            members = shortlist_members(conn, shortlist)
-            return Scope(
-                [m.user_id for m in members],
-                f"shortlist '{shortlist.strip()}'",
-                {m.user_id: {"note": m.note} for m in members},
-            )
-        if last_search:
-            latest = last_search_id(conn)
-            if latest is None:
-                raise InvalidInputError(
-                    "--last-search", "no saved search yet: run pgy search first"
-                )
-            search_id = latest
-        if search_id is not None:
-            found = search_user_ids(conn, search_id)
-            if not found:
-                raise InvalidInputError("--search", f"saved search #{search_id} has no creators")
-            return Scope(found, f"search #{search_id}")
-        if not default_all:
-            raise InvalidInputError(
-                "scope", "which creators? give ids, --shortlist NAME, --search ID or --last-search"
-            )
-        everyone = stored_user_ids(conn)
-        if not everyone:
-            raise InvalidInputError(
-                "scope", "the database holds no creators yet: run pgy search first (or pgy demo)"
-            )
-        return Scope(everyone, "every stored creator")
-
-
-@dataclass
-class Judged:
-    scope: Scope
-    data: list[CreatorData]
-    profiles: list[Profile]
-    missing: list[str]  # ids with no stored profile
+        return scope_of(
+            conn,
+            user_ids,
+            search_id=search_id,
+            last_search=last_search,
+            shortlist=shortlist,
+            default_all=default_all,
+        )
 
 
 def judge(
@@ -147,18 +93,18 @@ def judge(
 ) -> Judged:
     """Load and judge the scope's creators; tell the user about any that are not stored."""
     with state.store().begin() as conn:
-        data, missing = load_creator_data(conn, scope.user_ids, scope.extra)
+        judged = judge_scope(conn, scope, content, weights)
+    missing = judged.missing
     if missing:
         shown = ", ".join(missing[:3]) + (" …" if len(missing) > 3 else "")
         state.say(
             f"[yellow]{len(missing)} creator(s) of {scope.label} have no stored profile "
             f"and are left out ({shown}): find them with pgy search[/yellow]"
         )
-    without_notes = sum(1 for d in data if not d.notes)
-    if without_notes:
+    if judged.without_notes:
         state.say(
-            f"[yellow]{without_notes} of {len(data)} creator(s) have no stored notes, so no "
-            f"cost per read or score: pgy enrich fetches them (a creator may have none)[/yellow]"
+            f"[yellow]{judged.without_notes} of {len(judged.data)} creator(s) have no stored "
+            f"notes, so no cost per read or score: pgy enrich fetches them (a creator may have "
+            f"none)[/yellow]"
         )
-    profiles = [build_profile(d, content, weights) for d in data]
-    return Judged(scope, data, profiles, missing)
+    return judged

@@ -14,7 +14,6 @@ from pgyscout.analysis import plan, rank
 from pgyscout.cli import _tables
 from pgyscout.cli._app import CliState, app, state_of
 from pgyscout.cli._scope import judge, resolve_scope
-from pgyscout.cli.handover import export_tables, write_report
 from pgyscout.cli.judge import plan_tables, ranking_table
 from pgyscout.cli.sandbox import DEMO_TOKEN, sandbox_config
 from pgyscout.client import AsyncClient
@@ -22,7 +21,13 @@ from pgyscout.collect.enrich import KIND, EnrichOptions, run_job
 from pgyscout.sandbox import start_sandbox
 from pgyscout.store import jobs as job_store
 from pgyscout.store import shortlists
-from pgyscout.store.entities import create_search, save_note_page, save_search_page, save_trend
+from pgyscout.store.entities import (
+    create_search,
+    save_note_page,
+    save_search_page,
+    save_trend,
+    utcnow,
+)
 
 SEARCH = {
     "content_tags": ["美食"],
@@ -157,7 +162,7 @@ def demo(
 
 def judge_and_hand_over(state: CliState, search_id: int, folder: Path) -> None:
     """Steps 6-10: rank, shortlist, plan, export and report, all from the database."""
-    from pgyscout.export import write_tables
+    from pgyscout.export import export_tables, write_report, write_tables
 
     console = state.out_console
     searched = judge(state, resolve_scope(state, search_id=search_id))
@@ -206,5 +211,5 @@ def judge_and_hand_over(state: CliState, search_id: int, folder: Path) -> None:
     console.print(
         f"\n[bold]10. Write the report[/bold]  pgy report --shortlist {SHORTLIST} -o {report}"
     )
-    write_report(report, f"pgyscout demo: shortlist {SHORTLIST}", listed)
+    write_report(report, listed, f"pgyscout demo: shortlist {SHORTLIST}", generated_at=utcnow())
     console.print(f"HTML report (opens offline in any browser): {report}")

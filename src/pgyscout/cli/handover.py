@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from pgyscout.analysis import Profile
 from pgyscout.cli._app import app, state_of
 from pgyscout.cli._scope import (
     ContentOption,
-    Judged,
     LastSearch,
     SearchId,
     ShortlistName,
@@ -23,49 +20,10 @@ from pgyscout.cli._scope import (
     resolve_scope,
 )
 from pgyscout.client import InvalidInputError
-from pgyscout.export._formats import FORMATS, export_format
+from pgyscout.export import EXPORTS, FORMATS, export_format
 from pgyscout.store.entities import utcnow
-from pgyscout.store.views import note_rows, trend_rows
 
-if TYPE_CHECKING:  # pandas and plotly load only when a file is written: pgy starts fast
-    import pandas as pd
-    import sqlalchemy as sa
-
-ENTITIES = ("creators", "notes", "trend", "shortlist")
-
-
-def export_tables(
-    conn: sa.Connection, kind: str, user_ids: Sequence[str], profiles: Sequence[Profile]
-) -> dict[str, pd.DataFrame]:
-    """The tables of one export: creators (or a shortlist's), notes, trend, or all three."""
-    from pgyscout.export import creators_frame, notes_frame, trend_frame
-
-    tables: dict[str, pd.DataFrame] = {}
-    if kind in ("creators", "shortlist"):
-        tables[kind] = creators_frame(profiles, with_note=kind == "shortlist")
-    if kind in ("notes", "shortlist"):
-        tables["notes"] = notes_frame(note_rows(conn, user_ids))
-    if kind in ("trend", "shortlist"):
-        tables["trend"] = trend_frame(trend_rows(conn, user_ids))
-    return tables
-
-
-def write_report(path: Path, title: str, judged: Judged) -> None:
-    from pgyscout.export import ReportInput, render_report
-
-    html = render_report(
-        ReportInput(
-            title=title,
-            source=judged.scope.label,
-            profiles=judged.profiles,
-            data=judged.data,
-            generated_at=utcnow(),
-        )
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)  # a whole report or none
+ENTITIES = EXPORTS
 
 
 @app.command("export")
@@ -121,9 +79,10 @@ def export_command(
         if kind in ("creators", "shortlist")
         else None
     )
+    from pgyscout.export import export_tables, write_tables
+
     with state.store().begin() as conn:
         tables = export_tables(conn, kind, scope.user_ids, judged.profiles if judged else [])
-    from pgyscout.export import write_tables
 
     fmt = write_tables(tables, to)
     written = tables if fmt == ".xlsx" else dict([next(iter(tables.items()))])
@@ -167,5 +126,7 @@ def report_command(
         default_all=False,
     )
     judged = judge(state, scope, parse_content(content), parse_weights_option(weights))
-    write_report(output, title or f"pgyscout report: {scope.label}", judged)
+    from pgyscout.export import write_report
+
+    write_report(output, judged, title, generated_at=utcnow())
     state.say(f"wrote the report on {len(judged.profiles)} creator(s) of {scope.label} to {output}")

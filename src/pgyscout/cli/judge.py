@@ -10,8 +10,17 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from pgyscout.analysis import OBJECTIVES, RANK_KEYS, Plan, Profile, RankFilters, plan, rank
-from pgyscout.analysis.profile import profile_row
+from pgyscout.analysis import (
+    OBJECTIVES,
+    RANK_KEYS,
+    Comparison,
+    Plan,
+    Profile,
+    RankFilters,
+    compare,
+    plan,
+    rank,
+)
 from pgyscout.cli._app import app, state_of
 from pgyscout.cli._output import make_writer
 from pgyscout.cli._scope import (
@@ -45,13 +54,7 @@ def number(value: float | None, digits: int = 1) -> str:
 
 def rank_record(position: int, p: Profile, structured: bool) -> dict[str, Any]:
     """A ranked creator: flat for CSV, with flags as objects for JSON."""
-    record: dict[str, Any] = {"rank": position, **profile_row(p)}
-    if structured:
-        record.pop("flag_reasons")
-        record["flags"] = [
-            {"code": f.code, "severity": round(f.severity, 3), "reason": f.reason} for f in p.flags
-        ]
-    return record
+    return {"rank": position, **p.record(structured=structured)}
 
 
 def creators_table(
@@ -185,78 +188,34 @@ def rank_command(
 
 # --- compare ----------------------------------------------------------------------------------
 
-# Each row: label, how to read it, how to show it, and which way is better (None: neither).
-CompareRow = tuple[
-    str, Callable[[Profile], float | None], Callable[[float | None], str], bool | None
-]
-COMPARE_ROWS: list[CompareRow] = [
-    ("followers", lambda p: p.fans, count, None),
-    ("price (yuan)", lambda p: p.price, money, False),
-    ("notes judged", lambda p: p.notes.notes, count, None),
-    ("median reads", lambda p: p.notes.median_reads, count, True),
-    ("median interactions", lambda p: p.notes.median_interactions, count, True),
-    ("expected reads", lambda p: p.expected_reads, count, True),
-    ("platform median reads", lambda p: p.platform_reads, count, True),
-    ("engagement rate", lambda p: p.notes.engagement_rate, lambda v: share(v, 2), True),
-    ("viral rate (≥100 likes)", lambda p: p.notes.viral_rate_100, share, True),
-    ("viral rate (≥1,000 likes)", lambda p: p.notes.viral_rate_1000, share, True),
-    ("sponsored share", lambda p: p.notes.sponsored_share, share, None),
-    ("notes per 30 days", lambda p: p.notes.notes_per_30_days, number, True),
-    ("longest gap (days)", lambda p: p.notes.longest_gap_days, count, False),
-    ("followers gained", lambda p: p.growth.gained, count, True),
-    ("growth per 30 days", lambda p: p.growth_per_30_days, signed_share, True),
-    ("CPM (yuan)", lambda p: p.cost.cpm, number, False),
-    ("CPE (yuan)", lambda p: p.cost.cpe, lambda v: number(v, 2), False),
-    ("platform CPM (yuan)", lambda p: p.platform_cpm, number, False),
-    ("platform CPE (yuan)", lambda p: p.platform_cpe, lambda v: number(v, 2), False),
-    ("flags", lambda p: len(p.flags), count, False),
-    ("score", lambda p: p.score.value, number, True),
-]
+# How each kind of figure reads to a person.
+SHOW: dict[str, Callable[[float | None], str]] = {
+    "count": count,
+    "money": money,
+    "share": share,
+    "share2": lambda v: share(v, 2),
+    "signed_share": signed_share,
+    "number": number,
+    "number2": lambda v: number(v, 2),
+}
 
 
-def best_of(values: Sequence[float | None], higher_is_better: bool | None) -> set[int]:
-    """Positions holding the best value (all ties); none when the row has no better side, fewer
-    than two creators have a value, or all values are equal (nobody is best)."""
-    known = [(i, v) for i, v in enumerate(values) if v is not None]
-    if higher_is_better is None or len(known) < 2 or len({v for _, v in known}) == 1:
-        return set()
-    target = max(v for _, v in known) if higher_is_better else min(v for _, v in known)
-    return {i for i, v in known if v == target}
-
-
-def compare_records(profiles: Sequence[Profile]) -> list[dict[str, Any]]:
-    records = []
-    for label, read, _show, higher in COMPARE_ROWS:
-        values = [read(p) for p in profiles]
-        best = best_of(values, higher)
-        records.append(
-            {
-                "metric": label,
-                "better": None if higher is None else "higher" if higher else "lower",
-                "values": {p.user_id: v for p, v in zip(profiles, values, strict=True)},
-                "best": [profiles[i].user_id for i in sorted(best)],
-            }
-        )
-    return records
-
-
-def compare_table(profiles: Sequence[Profile], label: str) -> Table:
+def compare_table(comparison: Comparison, label: str) -> Table:
     table = Table(
         title=f"{label}: the best of each row in green with ★",
         title_justify="left",
         header_style="bold",
     )
     table.add_column("metric", no_wrap=True)
-    for p in profiles:
+    for p in comparison.profiles:
         table.add_column(Text(f"{p.name}\n{p.user_id}"), justify="right", no_wrap=True)
-    for row_label, read, show, higher in COMPARE_ROWS:
-        values = [read(p) for p in profiles]
-        best = best_of(values, higher)
+    for row in comparison.rows:
+        show = SHOW[row.measure.kind]
         cells: list[Text | str] = [
-            Text(f"★ {show(v)}", style="bold green") if i in best else Text(show(v))
-            for i, v in enumerate(values)
+            Text(f"★ {show(v)}", style="bold green") if i in row.best else Text(show(v))
+            for i, v in enumerate(row.values)
         ]
-        table.add_row(row_label, *cells)
+        table.add_row(row.measure.label, *cells)
     return table
 
 
@@ -276,31 +235,20 @@ def compare_command(
     output = resolve_format(fmt, state.out.isatty())
     scope = resolve_scope(state, user_ids, shortlist=shortlist, default_all=False)
     judged = judge(state, scope, parse_content(content), parse_weights_option(weights))
-    profiles = judged.profiles
-    if not profiles:
+    if not judged.profiles:
         raise InvalidInputError(
             "creators", f"nothing to compare: {scope.label} has no stored creators"
         )
+    comparison = compare(judged.profiles)
     if output == "table":
-        state.out_console.print(compare_table(profiles, scope.label))
+        state.out_console.print(compare_table(comparison, scope.label))
         return
     if output == "csv":
-        rows = [
-            {
-                "metric": r["metric"],
-                **{p.name + " " + p.user_id: r["values"][p.user_id] for p in profiles},
-                "best": " ".join(r["best"]),
-            }
-            for r in compare_records(profiles)
-        ]
         writer = make_writer("csv", state.out, state.out_console, lambda _r: None)
-        writer.write(rows)
+        writer.write(comparison.flat_records())
         writer.close()
         return
-    document = {
-        "creators": [{"userId": p.user_id, "name": p.name} for p in profiles],
-        "rows": compare_records(profiles),
-    }
+    document = comparison.document()
     if output == "jsonl":
         for row in document["rows"]:
             state.out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -309,30 +257,6 @@ def compare_command(
 
 
 # --- plan -------------------------------------------------------------------------------------
-
-
-def plan_document(result: Plan) -> dict[str, Any]:
-    return {
-        "budget": result.budget,
-        "objective": result.objective,
-        "total_cost": result.total_cost,
-        "total_value": result.total_value,
-        "expected_reads": result.expected_reads,
-        "expected_interactions": result.expected_interactions,
-        "selected": [
-            {
-                "userId": c.candidate.user_id,
-                "name": c.candidate.name,
-                "content": c.candidate.content,
-                "cost": c.candidate.cost,
-                "expected_reads": c.candidate.expected_reads,
-                "expected_interactions": c.candidate.expected_interactions,
-                "reason": c.reason,
-            }
-            for c in result.selected
-        ],
-        "left_out": [{"userId": lo.user_id, "reason": lo.reason} for lo in result.left_out],
-    }
 
 
 def plan_tables(result: Plan, label: str) -> tuple[Table, Table | None]:
@@ -431,13 +355,9 @@ def plan_command(
         if left is not None:
             state.out_console.print(left)
         return
-    document = plan_document(result)
     if output == "json":
-        state.out.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+        state.out.write(json.dumps(result.document(), ensure_ascii=False, indent=1) + "\n")
         return
-    rows = [{"status": "selected", **s} for s in document["selected"]] + [
-        {"status": "left_out", **lo} for lo in document["left_out"]
-    ]
     writer = make_writer(output, state.out, state.out_console, lambda _r: None)
-    writer.write(rows)
+    writer.write(result.records())
     writer.close()

@@ -9,21 +9,30 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from pgyscout.export._formats import FORMATS, ExportError, export_format
+from pgyscout.export._formats import (
+    EXPORTS,
+    FORMATS,
+    ExportError,
+    atomic_path,
+    export_format,
+    write_text,
+)
 
 if TYPE_CHECKING:
     from pgyscout.export.files import records, write_tables
-    from pgyscout.export.frames import creators_frame, notes_frame, trend_frame
-    from pgyscout.export.report import ReportInput, render_report
+    from pgyscout.export.frames import creators_frame, export_tables, notes_frame, trend_frame
+    from pgyscout.export.report import ReportInput, render_report, write_report
 
 _LAZY = {
     "records": "pgyscout.export.files",
     "write_tables": "pgyscout.export.files",
     "creators_frame": "pgyscout.export.frames",
+    "export_tables": "pgyscout.export.frames",
     "notes_frame": "pgyscout.export.frames",
     "trend_frame": "pgyscout.export.frames",
     "ReportInput": "pgyscout.export.report",
     "render_report": "pgyscout.export.report",
+    "write_report": "pgyscout.export.report",
 }
 
 
@@ -34,14 +43,19 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "EXPORTS",
     "FORMATS",
     "ExportError",
     "ReportInput",
+    "atomic_path",
     "creators_frame",
     "export_format",
+    "export_tables",
     "notes_frame",
     "records",
     "render_report",
     "trend_frame",
+    "write_report",
     "write_tables",
+    "write_text",
 ]

@@ -9,10 +9,8 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pgyscout.export._formats import FORMATS, ExportError, export_format
+from pgyscout.export._formats import FORMATS, ExportError, atomic_path, export_format
 from pgyscout.export.frames import ID_COLUMNS
 
 # Excel's own limit on a sheet name, and the widest column worth showing.
@@ -42,22 +40,9 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: Path) -> str:
         ".json": _write_json,
         ".jsonl": _write_jsonl,
     }
-    with _atomic(path) as tmp:
+    with atomic_path(path) as tmp:
         writers[fmt](tables, tmp)
     return fmt
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary file beside the target, renamed over it once complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Named, not mkstemp'd: the writers create it with the user's usual permissions.
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _main(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

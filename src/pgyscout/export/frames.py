@@ -98,6 +98,23 @@ def creators_frame(profiles: Sequence[Profile], *, with_note: bool = False) -> p
     return _frame(rows, columns)
 
 
+def export_tables(
+    conn: sa.Connection, kind: str, user_ids: Sequence[str], profiles: Sequence[Profile]
+) -> dict[str, pd.DataFrame]:
+    """The tables of one export, the main one first: judged creators (a shortlist's with its
+    notes), their notes, their follower points, or all three for a shortlist."""
+    from pgyscout.store.views import note_rows, trend_rows
+
+    tables: dict[str, pd.DataFrame] = {}
+    if kind in ("creators", "shortlist"):
+        tables[kind] = creators_frame(profiles, with_note=kind == "shortlist")
+    if kind in ("notes", "shortlist"):
+        tables["notes"] = notes_frame(note_rows(conn, user_ids))
+    if kind in ("trend", "shortlist"):
+        tables["trend"] = trend_frame(trend_rows(conn, user_ids))
+    return tables
+
+
 def note_row(user_id: str, note: Note) -> dict[str, Any]:
     return {
         "note_id": note.note_id,
@@ -136,6 +153,7 @@ __all__ = [
     "NOTE_COLUMNS",
     "TREND_COLUMNS",
     "creators_frame",
+    "export_tables",
     "notes_frame",
     "trend_frame",
 ]

@@ -13,7 +13,8 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -23,6 +24,10 @@ from pgyscout.analysis._records import NoteRecord
 from pgyscout.analysis.metrics import interactions, is_sponsored
 from pgyscout.analysis.profile import CreatorData, Profile
 from pgyscout.export._text import chart_label, script_json
+from pgyscout.export._formats import write_text
+
+if TYPE_CHECKING:
+    from pgyscout.store.scope import Judged
 
 
 @dataclass(frozen=True)
@@ -162,3 +167,19 @@ def render_report(report: ReportInput) -> str:
         plotly_js=get_plotlyjs(),
         nonce=secrets.token_urlsafe(18),
     )
+
+
+def write_report(
+    path: Path, judged: Judged, title: str | None = None, *, generated_at: dt.datetime
+) -> None:
+    """The report on judged creators, written whole or not at all."""
+    html_text = render_report(
+        ReportInput(
+            title=title or f"pgyscout report: {judged.scope.label}",
+            source=judged.scope.label,
+            profiles=judged.profiles,
+            data=judged.data,
+            generated_at=generated_at,
+        )
+    )
+    write_text(path, html_text)

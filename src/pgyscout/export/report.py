@@ -23,8 +23,8 @@ from plotly.offline import get_plotlyjs
 from pgyscout.analysis._records import NoteRecord
 from pgyscout.analysis.metrics import interactions, is_sponsored
 from pgyscout.analysis.profile import CreatorData, Profile
-from pgyscout.export._text import chart_label, script_json
 from pgyscout.export._formats import write_text
+from pgyscout.export._text import chart_label, script_json
 
 if TYPE_CHECKING:
     from pgyscout.store.scope import Judged

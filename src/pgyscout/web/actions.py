@@ -135,8 +135,7 @@ def shortlist_export(request: Request, _fmt: str) -> Response:
     suffix = request.path_params["suffix"]
     if suffix not in EXPORT_SUFFIXES:
         raise NotFound(f"no export as .{suffix}: xlsx, csv or parquet")
-    from pgyscout.cli.handover import export_tables
-    from pgyscout.export import write_tables
+    from pgyscout.export import export_tables, write_tables
 
     web = web_of(request)
     with web.store.begin() as conn:

@@ -33,6 +33,18 @@ def number(value: float | None, digits: int = 1) -> str:
     return fmt_number(value, digits)
 
 
+# How each kind of measure (``pgyscout.analysis.MEASURES``) reads on a page.
+MEASURE_KINDS: dict[str, Callable[[float | None], str]] = {
+    "count": count,
+    "money": money,
+    "share": share,
+    "share2": lambda v: share(v, 2),
+    "signed_share": signed_share,
+    "number": number,
+    "number2": lambda v: number(v, 2),
+}
+
+
 def when(value: dt.datetime | dt.date | None) -> str:
     if value is None:
         return DASH

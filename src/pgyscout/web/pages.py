@@ -253,7 +253,8 @@ def _judge(conn: Any, ids: Sequence[str], content: Any) -> list[Profile]:
 
 
 def compare(request: Request, fmt: str) -> Response:
-    from pgyscout.cli.judge import COMPARE_ROWS, compare_records
+    from pgyscout.analysis import compare as compare_profiles
+    from pgyscout.web.fmt import MEASURE_KINDS
 
     content = parse_content(request.query_params)
     with web_of(request).store.begin() as conn:
@@ -262,36 +263,21 @@ def compare(request: Request, fmt: str) -> Response:
             raise BadParam("ids", f"compare takes at most {MAX_COMPARE} creators, not {len(ids)}")
         profiles = _judge(conn, ids, content)
         lists = list_shortlists(conn)
-    records = compare_records(profiles) if profiles else []
+    comparison = compare_profiles(profiles)
     if fmt == "json":
-        return json_response(
-            {
-                "creators": [{"userId": p.user_id, "name": p.name} for p in profiles],
-                "rows": records,
-            }
-        )
+        return json_response(comparison.document())
     if fmt == "csv":
-        return csv_response(
-            [
-                {
-                    "metric": r["metric"],
-                    **{f"{p.name} {p.user_id}": r["values"][p.user_id] for p in profiles},
-                    "best": " ".join(r["best"]),
-                }
-                for r in records
-            ],
-            "compare.csv",
-        )
+        return csv_response(comparison.flat_records(), "compare.csv")
     shown = [
         {
-            "metric": row[0],
-            "better": rec["better"],
+            "metric": row.measure.label,
+            "better": row.measure.better,
             "cells": [
-                {"text": row[2](rec["values"][p.user_id]), "best": p.user_id in rec["best"]}
-                for p in profiles
+                {"text": MEASURE_KINDS[row.measure.kind](v), "best": i in row.best}
+                for i, v in enumerate(row.values)
             ],
         }
-        for row, rec in zip(COMPARE_ROWS, records, strict=False)
+        for row in comparison.rows
     ]
     return render(
         request,
@@ -311,8 +297,6 @@ def compare(request: Request, fmt: str) -> Response:
 
 
 def plan_page(request: Request, fmt: str) -> Response:
-    from pgyscout.cli.judge import plan_document
-
     query = parse_plan_query(request.query_params)
     with web_of(request).store.begin() as conn:
         lists = list_shortlists(conn)
@@ -334,7 +318,7 @@ def plan_page(request: Request, fmt: str) -> Response:
                 min_creators=query.min_creators,
                 max_share=query.max_share,
             )
-            document = plan_document(result)
+            document = result.document()
             document["money_left"] = round(result.budget - result.total_cost, 2)
         except (PlanError, ValueError) as exc:
             error = str(exc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 
@@ -51,8 +51,10 @@ class Store:
         max_age: dt.timedelta | None = DEFAULT_MAX_AGE,
         refresh: bool = False,
         job_id: int | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> StoreCache:
-        return StoreCache(self.engine, max_age=max_age, refresh=refresh, job_id=job_id)
+        extra = {"clock": clock} if clock is not None else {}
+        return StoreCache(self.engine, max_age=max_age, refresh=refresh, job_id=job_id, **extra)
 
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,11 +50,14 @@ class StoreCache:
         max_age: dt.timedelta | None = DEFAULT_MAX_AGE,
         refresh: bool = False,
         job_id: int | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.engine = engine
         self.max_age = max_age
         self.refresh = refresh
         self.job_id = job_id
+        # Whose "now" decides freshness: a monitor pass run on a simulated day passes its own.
+        self.clock = clock
 
     def lookup(
         self, endpoint: str, params: Sequence[tuple[str, str]], upstream: str
@@ -69,7 +72,7 @@ class StoreCache:
         same_upstream = r.c.upstream == upstream
         fresh: list[sa.ColumnElement[bool]] = []
         if self.max_age is not None:
-            fresh.append(sa.and_(same_upstream, r.c.fetched_at >= utcnow() - self.max_age))
+            fresh.append(sa.and_(same_upstream, r.c.fetched_at >= self.clock() - self.max_age))
         if self.job_id is not None:
             # A resumed job never pays again for what it already fetched, however old; what it
             # bought before upstreams were recorded (NULL) was bought by this very job.
@@ -97,7 +100,7 @@ class StoreCache:
                     sa.insert(schema.responses).values(
                         endpoint=attempt.endpoint,
                         params_key=key,
-                        fetched_at=utcnow(),
+                        fetched_at=self.clock(),
                         code=attempt.code if attempt.code is not None else 0,
                         job_id=self.job_id,
                         envelope=json.dumps(envelope, ensure_ascii=False),

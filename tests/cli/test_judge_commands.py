@@ -72,7 +72,7 @@ def test_rank_filters_limit_and_weights(judged_db: str) -> None:
 def test_rank_formats(judged_db: str) -> None:
     table = ok(judged_db, "rank", "-f", "table", "-n", "3")
     assert "best score first" in table
-    assert "userId" in table
+    assert "user id" in table
     text = ok(judged_db, "rank", "-f", "csv")
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))

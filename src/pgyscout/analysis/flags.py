@@ -56,6 +56,7 @@ class Flag:
     code: str
     severity: float  # 0..1: how much it lowers the authenticity part of the score
     reason: str
+    short: str = ""  # the reason in a few words with its key number, for a table cell
 
 
 def daily_increases(totals: Sequence[PointRecord]) -> list[tuple[dt.date, int]]:
@@ -120,6 +121,7 @@ def growth_spikes(increases: Sequence[tuple[dt.date, int]], followers: int | Non
             0.15,
             f"{head}; growth stayed high afterwards (median {after:+,.0f} a day over the next "
             f"{SPIKE_AFTER_DAYS} days), as after a note that went viral",
+            f"spike {worst[0]:%m-%d} +{worst[1]:,}, growth held",
         )
     fell_back = (
         f" (median {after:+,.0f} a day over the next {SPIKE_AFTER_DAYS} days)"
@@ -130,6 +132,7 @@ def growth_spikes(increases: Sequence[tuple[dt.date, int]], followers: int | Non
         "growth_spike",
         min(1.0, 0.3 + 0.2 * len(spikes)),
         f"{head}; growth fell straight back{fell_back}, as it does after bought followers",
+        f"spike {worst[0]:%m-%d} +{worst[1]:,}, then back down",
     )
 
 
@@ -156,6 +159,7 @@ def falling_followers(totals: Sequence[PointRecord]) -> Flag | None:
         f"followers fell from {start:,} to {end:,} ({-lost / start:.1%}) over {days} days, "
         f"down on {down_days} of {len(known) - 1} days: an audience that is leaving or "
         f"being purged of fake accounts",
+        f"followers {-lost / start:.1%} in {days} days",
     )
 
 
@@ -170,6 +174,7 @@ def implausible_reads(median_reads: float | None, followers: int | None, notes: 
             f"a typical note gets {median_reads:,.0f} reads from {followers:,} followers "
             f"({share:.2%}, under {READS_LOW_SHARE:.0%}): followers who never read, "
             f"often bought",
+            f"reads {share:.2%} of followers",
         )
     if share > READS_HIGH_MULTIPLE:
         return Flag(
@@ -178,6 +183,7 @@ def implausible_reads(median_reads: float | None, followers: int | None, notes: 
             f"a typical note gets {median_reads:,.0f} reads from {followers:,} followers "
             f"({share:.1f}× followers, over {READS_HIGH_MULTIPLE:g}×): possible bought reads; "
             f"check the notes themselves",
+            f"reads {share:.1f}× followers",
         )
     return None
 
@@ -203,6 +209,7 @@ def sponsored_collapse(notes: Sequence[NoteRecord]) -> Flag | None:
         f"sponsored notes engage at {paid:.2%} against {own:.2%} on organic ones "
         f"({ratio:.0%} of organic; {len(sponsored)} sponsored, {len(organic)} organic notes): "
         f"the audience does not follow the creator's paid work",
+        f"sponsored {paid:.1%} vs {own:.1%} engagement",
     )
 
 

@@ -33,6 +33,9 @@ app = typer.Typer(
 )
 
 
+WIDE = 10_000  # the console width under --wide: no table is that wide
+
+
 @dataclass
 class CliState:
     token: str | None = None
@@ -45,6 +48,7 @@ class CliState:
     quiet: bool = False
     debug: bool = False
     lang: Lang = "en"
+    wide: bool = False
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
     _store: Store | None = field(default=None, repr=False)
@@ -55,6 +59,8 @@ class CliState:
     @property
     def out_console(self) -> Console:
         width = None if self.out.isatty() else int(os.environ.get("COLUMNS", "160"))
+        if self.wide:  # every column whole; the terminal wraps what does not fit
+            width = WIDE
         return Console(file=self.out, width=width, soft_wrap=False)
 
     @property
@@ -193,6 +199,12 @@ def global_options(
             show_default=False,
         ),
     ] = None,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide", help="Tables show every column, however wide the terminal (no id cut)."
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -206,6 +218,7 @@ def global_options(
         raise InvalidInputError("--lang", str(exc)) from None
     ctx.obj = CliState(
         lang=chosen,
+        wide=wide,
         token=token,
         base_url=base_url,
         timeout=timeout,

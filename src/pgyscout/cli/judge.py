@@ -21,7 +21,9 @@ from pgyscout.analysis import (
     plan,
     rank,
 )
+from pgyscout.analysis.flags import Flag
 from pgyscout.cli._app import app, state_of
+from pgyscout.cli._fit import Col, FittedTable
 from pgyscout.cli._output import make_writer
 from pgyscout.cli._scope import (
     ContentOption,
@@ -38,6 +40,8 @@ from pgyscout.cli._scope import (
 from pgyscout.cli._tables import count, money
 from pgyscout.cli.fetch import Format, resolve_format
 from pgyscout.client import InvalidInputError
+from pgyscout.labels import Lang, fmt_count, fmt_money, fmt_number, fmt_share
+from pgyscout.labels import label as label_of
 
 
 def share(value: float | None, digits: int = 1) -> str:
@@ -57,59 +61,85 @@ def rank_record(position: int, p: Profile, structured: bool) -> dict[str, Any]:
     return {"rank": position, **p.record(structured=structured)}
 
 
+def flag_cell(flags: Sequence[Flag], lang: Lang) -> Text:
+    """Each flag in a few words with its key number; ``pgy show`` has the whole reason."""
+    parts = [
+        f.short or f.code if lang == "en" else f"{label_of('flag.' + f.code, lang)}: {f.short}"
+        for f in flags
+    ]
+    return Text("; ".join(parts), style="red")
+
+
 def creators_table(
-    profiles: Sequence[Profile], title: str, *, notes: Sequence[str | None] | None = None
-) -> Table:
-    """Judged creators, one a row; with ``notes``, a last column of shortlist notes."""
-    table = Table(title=title, title_justify="left", header_style="bold")
-    columns = [
-        ("#", "right"),
-        ("name 昵称", "left"),
-        ("userId", "left"),
-        ("fans", "right"),
-        ("price", "right"),
-        ("reads", "right"),
-        ("engage", "right"),
-        ("CPM", "right"),
-        ("CPE", "right"),
-        ("growth/30d", "right"),
-        ("score", "right"),
-        ("flags", "left"),
+    profiles: Sequence[Profile],
+    title: str,
+    *,
+    notes: Sequence[str | None] | None = None,
+    lang: Lang = "en",
+    wide: bool = False,
+) -> FittedTable:
+    """Judged creators, one a row; with ``notes``, a column of shortlist notes. Narrow terminals
+    lose the flags, then growth, CPE and engagement first; rank, name, followers, score and a
+    copyable id always stay."""
+    cols = [
+        Col("#", "rank"),
+        Col(label_of("name", lang), "name", min_width=6, max_width=18),
+        Col(label_of("fans", lang), "number"),
+        Col(label_of("price", lang), "number", drop=6),
+        Col(label_of("expected_reads", lang), "number", drop=5),
+        Col(label_of("engagement_rate", lang), "number", drop=3),
+        Col(label_of("cpm", lang), "number", drop=4),
+        Col(label_of("cpe", lang), "number", drop=2),
+        Col(label_of("growth_per_30_days", lang), "number", drop=1),
+        Col(label_of("score", lang), "number"),
+        Col(label_of("flags", lang), "text", drop=7, min_width=14, max_width=40),
     ]
     if notes is not None:
-        columns.append(("note", "left"))
-    for name, justify in columns:
-        table.add_column(
-            name,
-            justify=justify,  # type: ignore[arg-type]
-            no_wrap=name not in ("flags", "note"),
-            max_width=18 if name.startswith("name") else None,
-            overflow="ellipsis",
-            style="cyan" if name == "userId" else None,
+        cols.append(
+            Col(label_of("shortlist_note", lang), "text", drop=8, min_width=8, max_width=30)
         )
+    cols.append(Col(label_of("user_id", lang), "id"))
+    rows: list[list[Text | str]] = []
     for i, p in enumerate(profiles, start=1):
         cells: list[Text | str] = [
             str(i),
             Text(p.name),
-            p.user_id,
-            count(p.fans),
-            money(p.price),
-            count(p.expected_reads),
-            share(p.notes.engagement_rate),
-            number(p.cost.cpm),
-            number(p.cost.cpe, 2),
-            signed_share(p.growth_per_30_days),
-            number(p.score.value),
-            Text(", ".join(f.code for f in p.flags), style="red"),
+            fmt_count(p.fans, lang),
+            fmt_money(p.price, lang),
+            fmt_count(p.expected_reads, lang),
+            fmt_share(p.notes.engagement_rate),
+            fmt_money(p.cost.cpm, lang),
+            fmt_money(p.cost.cpe, lang),
+            fmt_share(p.growth_per_30_days, signed=True),
+            fmt_number(p.score.value),
+            flag_cell(p.flags, lang),
         ]
         if notes is not None:
             cells.append(Text(notes[i - 1] or ""))
-        table.add_row(*cells)
-    return table
+        cells.append(p.user_id)
+        rows.append(cells)
+    return FittedTable(title, cols, rows, wide=wide)
 
 
-def ranking_table(profiles: Sequence[Profile], by: str, label: str) -> Table:
-    return creators_table(profiles, f"{len(profiles)} creators of {label}, best {by} first")
+def ranking_table(
+    profiles: Sequence[Profile], by: str, scope: str, *, lang: Lang = "en", wide: bool = False
+) -> FittedTable:
+    if lang == "zh":
+        title = f"{scope}：{len(profiles)} 位达人，按{label_of(RANK_LABELS.get(by, by), lang)}排序"
+    else:
+        title = f"{len(profiles)} creators of {scope}, best {by} first"
+    return creators_table(profiles, title, lang=lang, wide=wide)
+
+
+# The label of each rank key: the figure it sorts by.
+RANK_LABELS = {
+    "score": "score",
+    "cpm": "cpm",
+    "cpe": "cpe",
+    "engagement": "engagement_rate",
+    "growth": "growth_per_30_days",
+    "reads": "expected_reads",
+}
 
 
 @app.command("rank")
@@ -178,7 +208,7 @@ def rank_command(
         output,
         state.out,
         state.out_console,
-        lambda _records: ranking_table(ranked, key, scope.label),
+        lambda _records: ranking_table(ranked, key, scope.label, lang=state.lang, wide=state.wide),
     )
     writer.write([rank_record(i, p, structured) for i, p in enumerate(ranked, start=1)])
     writer.close()

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from pgyscout.analysis import RANK_KEYS, rank
 from pgyscout.cli._app import app, state_of
+from pgyscout.cli._fit import FittedTable
 from pgyscout.cli._output import make_writer
 from pgyscout.cli._scope import (
     ContentOption,
@@ -208,15 +209,17 @@ def show(
             {"position": None, "note": scope.extra[user_id].get("note"), "user_id": user_id}
         )
 
-    def render(_records: list[dict[str, Any]]) -> Table:
+    def render(_records: list[dict[str, Any]]) -> FittedTable:
         table = creators_table(
             judged.profiles,
             f"shortlist '{name.strip()}': {len(scope.user_ids)} creator(s)",
             notes=[str(p.extra.get("note") or "") for p in judged.profiles],
+            lang=state.lang,
+            wide=state.wide,
         )
         for user_id in judged.missing:
             note = str(scope.extra[user_id].get("note") or "")
-            table.add_row("", Text("(not stored)", style="dim"), user_id, *[""] * 9, Text(note))
+            table.add_row("", Text("(not stored)", style="dim"), *[""] * 9, Text(note), user_id)
         return table
 
     writer = make_writer(output, state.out, state.out_console, render)

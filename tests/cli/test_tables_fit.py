@@ -1,0 +1,106 @@
+"""Tables that fit: at 80, 100, 120 and 200 columns no number or rank is cut, no line is wider
+than the terminal, ids stay copyable and dropped columns are named."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from rich.cells import cell_len
+
+from pgyscout.cli import main
+
+WIDTHS = (80, 100, 120, 200)
+
+
+def run(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    db: str,
+    *args: str,
+    columns: int = 200,
+) -> str:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.setenv("NO_COLOR", "1")
+    capsys.readouterr()
+    code = main(["--db", db, *args])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
+def check_fits(out: str, width: int) -> None:
+    for line in out.splitlines():
+        assert cell_len(line) <= width, line
+    assert "…" not in out
+
+
+def row_lines(out: str, rows: list[dict[str, Any]]) -> list[str]:
+    """The first line of each row, found by its rank at the start of a line."""
+    lines = out.splitlines()
+    lines = lines[next(i for i, ln in enumerate(lines) if ln.startswith("──")) + 1 :]
+    found = []
+    for r in rows:
+        hits = [ln for ln in lines if ln.split()[:1] == [str(r["rank"])] and len(ln.split()) > 3]
+        assert hits, (r["rank"], out)
+        found.append(hits[0])
+    return found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_rank_table_fits(
+    judged_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    rows = json.loads(run(capsys, monkeypatch, judged_db, "rank", "-n", "12", "-f", "json"))
+    out = run(capsys, monkeypatch, judged_db, "rank", "-n", "12", "-f", "table", columns=width)
+    check_fits(out, width)
+    for r, line in zip(rows, row_lines(out, rows), strict=True):
+        assert f"{r['fans']:,}" in line
+        assert f"{r['score']:.1f}" in line
+        # the id whole, or a prefix of at least 8 characters that a command accepts
+        ids = [w for w in line.split() if len(w) >= 8 and r["user_id"].startswith(w)]
+        assert ids, line
+    header = out.splitlines()[1:4]
+    assert any("score" in h for h in header)
+    if width >= 200:
+        assert "not shown" not in out
+        assert all(r["user_id"] in out for r in rows)
+    if "not shown" in out:
+        assert "--wide" in out
+
+
+def test_rank_table_drops_in_the_stated_order_and_wide_shows_all(
+    judged_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    narrow = run(capsys, monkeypatch, judged_db, "rank", "-n", "5", "-f", "table", columns=80)
+    note = next(ln for ln in narrow.splitlines() if ln.startswith("not shown"))
+    assert "growth per 30 days" in note  # the first to go
+    assert "followers" not in note
+    wide = run(
+        capsys, monkeypatch, judged_db, "--wide", "rank", "-n", "5", "-f", "table", columns=80
+    )
+    assert "not shown" not in wide
+    assert "growth" in wide
+
+
+def test_rank_table_in_chinese(
+    judged_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = run(
+        capsys,
+        monkeypatch,
+        judged_db,
+        "--lang",
+        "zh",
+        "rank",
+        "-n",
+        "5",
+        "-f",
+        "table",
+        columns=120,
+    )
+    assert "粉丝数" in out
+    assert "性价比得分" in out.replace("\n", "").replace(" ", "") or "得分" in out
+    assert "万" in out
+    check_fits(out, 120)

@@ -17,7 +17,7 @@ from pgyscout.cli._app import CliState, app, state_of
 from pgyscout.cli._output import FORMATS, make_writer
 from pgyscout.cli._parse import parse_duration, user_words
 from pgyscout.client import Client, InvalidInputError
-from pgyscout.client._core import NOTES, SEARCH
+from pgyscout.client._core import NOTES, SEARCH, Endpoint
 from pgyscout.client._params import (
     DATE_TYPE,
     FANS_AGE,
@@ -34,6 +34,7 @@ from pgyscout.client._params import (
     split_tags,
     trend_params,
 )
+from pgyscout.collect.spending import past_the_end_warning, refuse_stored_page_past_end
 from pgyscout.models import CreatorPage, NotePage
 from pgyscout.store import Store, StoreCache
 from pgyscout.store.entities import create_search, save_note_page, save_search_page, save_trend
@@ -164,6 +165,9 @@ def stream_pages(
         # with nothing fetched, stdout stays empty rather than showing an empty result.
         if records or not failed:
             writer.close()
+        if done and not records and not failed and first > 1:
+            # Billed all the same: say so rather than print [] as if nothing were there.
+            state.say(f"[yellow]{past_the_end_warning(first, total, page_size)}[/yellow]")
         stats = client.stats
         of_total = f" of {total:,}" if total is not None else ""
         state.note(
@@ -199,6 +203,13 @@ class Storage:
 
     store: Store | None
     cache: StoreCache | None
+
+    def refuse_page_past_end(
+        self, client: Client, endpoint: Endpoint, params: dict[str, str], refresh: bool
+    ) -> None:
+        """A page past the end that a stored answer knows of is refused before the call."""
+        if self.store is not None and not refresh:
+            refuse_stored_page_past_end(self.store.engine, endpoint, params, client.upstream)
 
     def save(self, write: Callable[[sa.Connection], None]) -> None:
         if self.store is not None:
@@ -282,6 +293,7 @@ def search(
     output = resolve_format(fmt, state.out.isatty())
     storage = open_storage(state, no_store, max_age, refresh)
     with state.client(cache=storage.cache) as client:
+        storage.refuse_page_past_end(client, SEARCH, query, refresh)
         search_id: list[int] = []
         record = {**{k: v for k, v in query.items() if k != "page"}, "first_page": first}
         storage.save(
@@ -346,10 +358,11 @@ def notes(
         "third_platform": third_party,
     }
     with user_words(NOTES_WORDS):
-        notes_params(user_id, page=first, **filters)
+        query = notes_params(user_id, page=first, **filters)
     output = resolve_format(fmt, state.out.isatty())
     storage = open_storage(state, no_store, max_age, refresh)
     with state.client(cache=storage.cache) as client:
+        storage.refuse_page_past_end(client, NOTES, query, refresh)
         stream_pages(
             state,
             client,

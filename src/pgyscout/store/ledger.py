@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pgyscout.client import Attempt
+from pgyscout.models._numbers import to_int
 from pgyscout.store import schema
 from pgyscout.store.entities import utcnow
 
@@ -216,3 +217,49 @@ def usage(
             report.by_code[key] = report.by_code.get(key, 0) + n
             report.by_endpoint[endpoint] = report.by_endpoint.get(endpoint, 0) + n
     return report
+
+
+@dataclass(frozen=True)
+class KnownTotal:
+    """What a stored answer to the same request (another page of it) said the total was."""
+
+    total: int
+    fetched_at: dt.datetime
+
+
+def known_total(
+    engine: Engine,
+    endpoint: str,
+    params: Sequence[tuple[str, str]],
+    page_param: str,
+    upstream: str,
+) -> KnownTotal | None:
+    """The total of the newest stored answer to this request on any page, from this upstream."""
+    marker = "\x00"
+    others = [(k, v) for k, v in params if k != page_param]
+    key = params_key([*others, (page_param, marker)])
+    before, _, after = key.partition(marker)
+
+    def like(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+    r = schema.responses
+    query = (
+        sa.select(r.c.params_key, r.c.envelope, r.c.fetched_at)
+        .where(
+            r.c.endpoint == endpoint,
+            r.c.upstream == upstream,
+            r.c.params_key.like(like(before) + "%" + like(after), escape="\\"),
+        )
+        .order_by(r.c.fetched_at.desc(), r.c.id.desc())
+    )
+    with engine.connect() as conn:
+        for stored_key, text, fetched_at in conn.execute(query):
+            page = stored_key[len(before) : len(stored_key) - len(after)]
+            if not page.isdigit():
+                continue  # LIKE's % matched more than a page number
+            data = json.loads(text).get("data")
+            total = to_int(data.get("total")) if isinstance(data, dict) else None
+            if total is not None:
+                return KnownTotal(total, fetched_at)
+    return None

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, TextIO
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook, RenderResult
+from rich.segment import Segment
 
 from pgyscout._version import __version__
 from pgyscout.cli._errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, describe_failure
 from pgyscout.client import Client, InvalidInputError, redact
 from pgyscout.client._redact import log_filter
+from pgyscout.export._cells import printable
 from pgyscout.labels import Lang, label, resolve_lang
 from pgyscout.store import Store
 
@@ -34,6 +36,32 @@ app = typer.Typer(
 
 
 WIDE = 10_000  # the console width under --wide: no table is that wide
+
+
+class _Printable:
+    """Renders what it wraps with control characters in the text shown as visible signs; the
+    console's own styling (colours, cursor moves) is not text and passes untouched."""
+
+    def __init__(self, inner: ConsoleRenderable) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.inner, options):
+            if segment.control:
+                yield segment
+            else:
+                yield Segment(printable(segment.text, keep="\n"), segment.style)
+
+
+class _PrintableHook(RenderHook):
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [_Printable(r) for r in renderables]
+
+
+def safe_console(console: Console) -> Console:
+    """A console that never passes control characters of the data to the terminal."""
+    console.push_render_hook(_PrintableHook())
+    return console
 
 
 @dataclass
@@ -61,11 +89,11 @@ class CliState:
         width = None if self.out.isatty() else int(os.environ.get("COLUMNS", "160"))
         if self.wide:  # every column whole; the terminal wraps what does not fit
             width = WIDE
-        return Console(file=self.out, width=width, soft_wrap=False)
+        return safe_console(Console(file=self.out, width=width, soft_wrap=False))
 
     @property
     def err_console(self) -> Console:
-        return Console(file=self.err, stderr=True)
+        return safe_console(Console(file=self.err, stderr=True))
 
     @property
     def interactive(self) -> bool:
@@ -233,10 +261,16 @@ def global_options(
     configure_logging(verbose, quiet, debug, sys.stderr)
 
 
+def one_line(text: str) -> str:
+    """A message as one line the terminal shows as it is: upstream text in it may hold ESC or
+    BEL (recolouring, retitling the terminal), and a line break would make it two lines."""
+    return printable(" ".join(text.splitlines()))
+
+
 def _report(message: str, hint: str | None = None) -> None:
-    sys.stderr.write(f"error: {redact(message)}\n")
+    sys.stderr.write(f"error: {one_line(redact(message))}\n")
     if hint:
-        sys.stderr.write(f"hint: {redact(hint)}\n")
+        sys.stderr.write(f"hint: {one_line(redact(hint))}\n")
     sys.stderr.flush()
 
 

@@ -10,6 +10,8 @@ from typing import Any, Protocol, TextIO
 
 from rich.console import Console
 
+from pgyscout.export._cells import csv_cell_text
+
 FORMATS = ("table", "json", "jsonl", "csv")
 
 
@@ -52,14 +54,15 @@ class JsonLinesWriter:
 
 
 def csv_cell(value: Any) -> Any:
-    """Lists and objects as JSON text, booleans as true/false, null as an empty cell."""
+    """Lists and objects as JSON text, booleans as true/false, null as an empty cell; text
+    that a spreadsheet would run as a formula is neutralised."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+        return csv_cell_text(json.dumps(value, ensure_ascii=False))
+    return csv_cell_text(value)
 
 
 class CsvWriter:
@@ -82,7 +85,7 @@ class CsvWriter:
             columns.update(dict.fromkeys(record))
         self.out.write("\ufeff")
         writer = csv.writer(self.out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
-        writer.writerow(list(columns))
+        writer.writerow([csv_cell_text(c) for c in columns])
         for record in self.records:
             writer.writerow([csv_cell(record.get(c)) for c in columns])
         self.out.flush()

@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pgyscout.export._cells import csv_cell_text, spreadsheet_text
 from pgyscout.export._formats import FORMATS, ExportError, atomic_path, export_format
 from pgyscout.export.frames import ID_COLUMNS
 
@@ -74,9 +75,22 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
+def _spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with formula-like cells neutralised; numbers untouched."""
+    text_columns = [
+        c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) == "string"
+    ]
+    if not text_columns:
+        return frame
+    safe: pd.DataFrame = frame.copy()
+    for column in text_columns:
+        safe[column] = safe[column].map(csv_cell_text, na_action="ignore")
+    return safe
+
+
 def _write_csv(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
     # The BOM makes Excel read UTF-8 (Chinese names); quoting every text cell keeps ids text.
-    _main(tables).to_csv(
+    _spreadsheet_safe(_main(tables)).to_csv(
         path,
         index=False,
         encoding="utf-8-sig",
@@ -144,7 +158,15 @@ def _write_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
             cell_value = plain(value)
             if column in ID_COLUMNS and cell_value is not None:
                 cell_value = str(cell_value)  # an all-digit id must stay text
+            literal = False
+            if isinstance(cell_value, str):
+                cell_value, literal = spreadsheet_text(cell_value)
             cell = sheet.cell(row=r, column=i + 1, value=cell_value)
+            if isinstance(cell_value, str):
+                # Text is text, never a formula; the quote prefix keeps it so when edited.
+                cell.data_type = "s"
+                if literal:
+                    cell.quotePrefix = True
             number_format = formats[i]
             if number_format:
                 cell.number_format = number_format

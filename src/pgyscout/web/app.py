@@ -140,10 +140,11 @@ def csv_response(rows: Sequence[Mapping[str, Any]], filename: str) -> Response:
         for key in row:
             if key not in columns:
                 columns.append(key)
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
+    writer = csv.writer(buffer)
+    # Column names can be upstream text too (compare has a column per creator name).
+    writer.writerow([fmt.csv_cell(c) for c in columns])
     for row in rows:
-        writer.writerow({k: fmt.csv_cell(v) for k, v in row.items()})
+        writer.writerow([fmt.csv_cell(row.get(c)) for c in columns])
     safe = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
     return Response(
         buffer.getvalue(),

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from pgyscout.export._cells import csv_cell_text
 from pgyscout.export._text import chart_label
 from pgyscout.labels import MISSING, Lang, fmt_count, fmt_money, fmt_number, fmt_share
 
@@ -78,9 +79,7 @@ def csv_cell(value: Any) -> Any:
             v.get("name", "") + ": " + v.get("reason", "") if isinstance(v, dict) else str(v)
             for v in value
         )
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return csv_cell_text(value)
 
 
 def lang_switch_url(path: str, params: Mapping[str, str], lang: str) -> str:

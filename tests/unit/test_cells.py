@@ -1,0 +1,53 @@
+"""The one neutralising function for spreadsheet cells, and control characters on screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from pgyscout.export._cells import csv_cell_text, printable, spreadsheet_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "cell"),
+    [
+        ('=HYPERLINK("http://x","click")', '\'=HYPERLINK("http://x","click")'),
+        ("+1+1", "'+1+1"),
+        ("-1+1", "'-1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("＝1+1", "'＝1+1"),
+        ("  =1+1", "'  =1+1"),
+        ("-12", "-12"),  # numbers stay numbers
+        ("-0.31", "-0.31"),
+        ("+86", "+86"),
+        ("1e-3", "1e-3"),
+        ("5d21ab6b000000001201567d", "5d21ab6b000000001201567d"),
+        ("000123", "000123"),
+        ("咖啡 = 生活", "咖啡 = 生活"),
+        ("", ""),
+        ("a\x1bb\x07", "a␛b␇"),
+    ],
+)
+def test_csv_cells(raw: str, cell: str) -> None:
+    assert csv_cell_text(raw) == cell
+
+
+def test_non_text_is_untouched() -> None:
+    assert csv_cell_text(-5) == -5
+    assert csv_cell_text(-0.5) == -0.5
+    assert csv_cell_text(None) is None
+
+
+def test_spreadsheet_text_flags_formulas_without_changing_them() -> None:
+    assert spreadsheet_text("=1+1") == ("=1+1", True)
+    assert spreadsheet_text("名字\x1b[31m") == ("名字␛[31m", False)
+    assert spreadsheet_text("a\nb") == ("a\nb", False)  # line breaks are fine in a cell
+
+
+def test_printable() -> None:
+    assert printable("\x1b]0;title\x07") == "␛]0;title␇"
+    assert printable("a\nb") == "a␊b"
+    assert printable("a\nb", keep="\n") == "a\nb"
+    assert printable("\x7f\x9b\u202e") == "\u2421\ufffd\ufffd"
+    assert printable("春季 ok") == "春季 ok"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import secrets
 import tempfile
 import threading
@@ -94,8 +95,7 @@ async def shortlist_create(request: Request) -> Response:
 
 async def shortlist_post(request: Request) -> Response:
     """Rename, delete, add, remove and note: POST /shortlists/{name}/{verb}."""
-    name = request.path_params["name"]
-    verb = request.path_params["verb"]
+    name, _, verb = request.path_params["rest"].rpartition("/")
     form = await read_form(request)
     store = web_of(request).store
     user_id = form.get("user_id", "").strip()
@@ -129,10 +129,8 @@ async def shortlist_post(request: Request) -> Response:
 # --- downloads --------------------------------------------------------------------------------
 
 
-def shortlist_export(request: Request, _fmt: str) -> Response:
+def shortlist_export(request: Request, name: str, suffix: str) -> Response:
     """The shortlist with every metric, its notes and trends, through the export code."""
-    name = request.path_params["name"]
-    suffix = request.path_params["suffix"]
     if suffix not in EXPORT_SUFFIXES:
         raise NotFound(f"no export as .{suffix}: xlsx, csv or parquet")
     from pgyscout.export import export_tables, write_tables
@@ -160,9 +158,8 @@ def shortlist_export(request: Request, _fmt: str) -> Response:
     )
 
 
-def shortlist_report(request: Request, _fmt: str) -> Response:
+def shortlist_report(request: Request, name: str) -> Response:
     """The offline HTML report of the shortlist, by the report code, as a download."""
-    name = request.path_params["name"]
     from pgyscout.export import ReportInput, render_report
 
     web = web_of(request)
@@ -191,6 +188,23 @@ def shortlist_report(request: Request, _fmt: str) -> Response:
             "content-disposition": "attachment; filename*=UTF-8''" + quote(f"{name}-report.html")
         },
     )
+
+
+def shortlist_get(request: Request, fmt: str) -> Response:
+    """A shortlist's page (names may hold '/'), its downloads and its report."""
+    from pgyscout.web.pages import shortlist_detail
+
+    rest = request.path_params["rest"]
+    download = EXPORT_PATH.search(rest)
+    if download is not None:
+        return shortlist_export(request, rest[: download.start()], download.group(1))
+    if rest.endswith(REPORT_SUFFIX):
+        return shortlist_report(request, rest[: -len(REPORT_SUFFIX)])
+    return shortlist_detail(request, rest)
+
+
+EXPORT_PATH = re.compile(r"/export\.([a-z]+)$")
+REPORT_SUFFIX = "/report.html"
 
 
 # --- paid actions -----------------------------------------------------------------------------
@@ -414,9 +428,8 @@ def action_page(request: Request, fmt: str) -> Response:
 def routes() -> list[Route]:
     return [
         Route("/shortlists", shortlist_create, methods=["POST"], name="shortlist_create"),
-        Route("/shortlists/{name}/export.{suffix}", page(shortlist_export), name="export"),
-        Route("/shortlists/{name}/report.html", page(shortlist_report), name="report"),
-        Route("/shortlists/{name}/{verb}", shortlist_post, methods=["POST"]),
+        Route("/shortlists/{rest:path}", page(shortlist_get), name="shortlist"),
+        Route("/shortlists/{rest:path}", shortlist_post, methods=["POST"]),
         Route("/paid/{kind}", page(confirm), name="confirm"),
         Route("/paid/{kind}", run_paid, methods=["POST"]),
         Route("/actions/{action_id}", page(action_page), name="action"),

@@ -29,7 +29,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pgyscout.export._text import script_json
-from pgyscout.labels import Lang
+from pgyscout.labels import Lang, label
 from pgyscout.store import Store
 from pgyscout.web import fmt
 from pgyscout.web.labels import label_function
@@ -164,6 +164,7 @@ def render(
             "request": request,
             "lang": lang,
             "t": label_function(lang),
+            "shared": lambda key: label(key, lang),
             "csrf_token": web.csrf_token,
             "htmx_file": HTMX_FILE,
             "path": request.url.path,
@@ -348,6 +349,7 @@ STATIC_FILES = {
     HTMX_FILE: "text/javascript",
     "app.js": "text/javascript",
     "app.css": "text/css",
+    "favicon.svg": "image/svg+xml",
 }
 
 

@@ -62,7 +62,7 @@ class ProfileCache:
         data, _missing = load_creator_data(conn, ids)
         profiles = [build_profile(d, content) for d in data]
         c = schema.creators.c
-        fetched = dict(conn.execute(sa.select(c.user_id, c.updated_at)).tuples().all())
+        fetched = {u: at for u, at in conn.execute(sa.select(c.user_id, c.updated_at))}
         judged = Judged(profiles, {p.user_id: p for p in profiles}, fetched)
         with self._lock:
             self._kept[content] = (version, judged)

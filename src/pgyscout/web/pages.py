@@ -40,6 +40,30 @@ from pgyscout.web.params import (
 )
 
 USAGE_DAYS = 30
+# `pgy compare` names its rows in English; the page shows the shared label of the same figure.
+COMPARE_LABELS = {
+    "followers": "fans",
+    "price (yuan)": "price",
+    "notes judged": "notes",
+    "median reads": "median_reads",
+    "median interactions": "median_interactions",
+    "expected reads": "expected_reads",
+    "platform median reads": "platform_median_reads",
+    "engagement rate": "engagement_rate",
+    "viral rate (≥100 likes)": "viral_rate_100",
+    "viral rate (≥1,000 likes)": "viral_rate_1000",
+    "sponsored share": "sponsored_share",
+    "notes per 30 days": "notes_per_30_days",
+    "longest gap (days)": "longest_gap_days",
+    "followers gained": "followers_gained",
+    "growth per 30 days": "growth_per_30_days",
+    "CPM (yuan)": "cpm",
+    "CPE (yuan)": "cpe",
+    "platform CPM (yuan)": "platform_cpm",
+    "platform CPE (yuan)": "platform_cpe",
+    "flags": "flags",
+    "score": "score",
+}
 
 
 # --- home -------------------------------------------------------------------------------------
@@ -271,6 +295,7 @@ def compare(request: Request, fmt: str) -> Response:
     shown = [
         {
             "metric": row.measure.label,
+            "label_key": COMPARE_LABELS.get(row.measure.label),
             "better": row.measure.better,
             "cells": [
                 {"text": MEASURE_KINDS[row.measure.kind](v), "best": i in row.best}
@@ -357,8 +382,8 @@ def shortlists(request: Request, fmt: str) -> Response:
     return render(request, "shortlists.html.j2", {"shortlists": found})
 
 
-def shortlist_detail(request: Request, fmt: str) -> Response:
-    name, fmt = strip_suffix(request.path_params["name"])
+def shortlist_detail(request: Request, path_name: str) -> Response:
+    name, fmt = strip_suffix(path_name)
     web = web_of(request)
     content = parse_content(request.query_params)
     with web.store.begin() as conn:
@@ -461,5 +486,4 @@ def routes() -> list[Route]:
         for twin in twins:
             found.append(Route(twin, endpoint, name=f"{name}_{twin.rsplit('.', 1)[1]}"))
     found.append(Route("/creators/{user_id}", page(creator_detail), name="creator"))
-    found.append(Route("/shortlists/{name}", page(shortlist_detail), name="shortlist"))
     return found

@@ -47,7 +47,7 @@ var DRAW = {
       { x: d.x, y: d.calls, type: "bar", name: el.dataset.calls },
       { x: d.x, y: d.billed, type: "bar", name: el.dataset.billed },
       { x: d.x, y: d.cache, type: "bar", name: el.dataset.cache }
-    ], layout({ barmode: "group" })];
+    ], layout({ barmode: "group", xaxis: { type: "category" } })];
   }
 };
 

@@ -223,9 +223,9 @@ def test_compare_has_the_rows_of_pgy_compare(client: TestClient, web_db: str) ->
     expected = json.loads(done.stdout)
     ours = client.get(f"/compare.json?shortlist={Q}").json()
     assert ours == expected
-    ids = ",".join(c["userId"] for c in expected["creators"][:3])
+    ids = ",".join(c["user_id"] for c in expected["creators"][:3])
     by_ids = client.get(f"/compare.json?ids={ids}").json()
-    assert [c["userId"] for c in by_ids["creators"]] == ids.split(",")
+    assert [c["user_id"] for c in by_ids["creators"]] == ids.split(",")
     page = client.get(f"/compare?shortlist={Q}")
     assert page.text.count("num best") == sum(len(r["best"]) for r in expected["rows"])
     many = ",".join(r["user_id"] for r in client.get("/creators.json?size=11").json()["rows"])
@@ -243,7 +243,7 @@ def test_plan_has_the_numbers_of_pgy_plan(client: TestClient, web_db: str) -> No
     assert money_left == pytest.approx(expected["budget"] - expected["total_cost"])
     page = client.get(f"/plan?shortlist={Q}&budget=200000&min_creators=2&max_share=0.4")
     for chosen in expected["selected"]:
-        assert chosen["userId"] in page.text
+        assert chosen["user_id"] in page.text
     assert client.get(f"/plan.json?shortlist={Q}&budget=-5").json()["parameter"] == "budget"
 
 

@@ -10,6 +10,7 @@ import typer
 from pgyscout.cli._app import app, state_of
 from pgyscout.client import InvalidInputError
 from pgyscout.sandbox import SPECIAL_TOKENS, SandboxConfig, serve
+from pgyscout.sandbox.population import Plant
 
 DEMO_TOKEN = "sandbox-demo-token"
 
@@ -29,6 +30,8 @@ def sandbox_config(
     no_content: float | None = None,
     quota: int | None = None,
     trend_gone: bool = False,
+    day_offset: int = 0,
+    plants: tuple[Plant, ...] = (),
 ) -> SandboxConfig:
     config = SandboxConfig(
         seed=seed,
@@ -37,6 +40,8 @@ def sandbox_config(
         rate_limit=rate_limit,
         quota=quota,
         trend_gone=trend_gone,
+        day_offset=day_offset,
+        plants=plants,
     ).with_fault_rate(fault_rate)
     explicit = {
         "fault_301": fault_301,
@@ -103,6 +108,23 @@ def sandbox(
     trend_gone: Annotated[
         bool, typer.Option("--trend-gone", help="Answer HTTP 404 on the deprecated trend endpoint.")
     ] = False,
+    day_offset: Annotated[
+        int,
+        typer.Option(
+            "--day-offset",
+            help="Simulated days past today: followers grow, new notes appear "
+            "(POST /_sandbox/clock?day_offset=N moves it while running).",
+        ),
+    ] = 0,
+    plant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plant",
+            help="An event on a simulated day: spike|price|sponsored:USER_ID:DAY:VALUE "
+            "(followers added, price factor, brand); repeatable.",
+            show_default=False,
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Population seed: same seed, same creators.")] = 7,
     size: Annotated[int, typer.Option(help="Number of creators.")] = 6000,
 ) -> None:
@@ -129,6 +151,8 @@ def sandbox(
         no_content=no_content,
         quota=quota,
         trend_gone=trend_gone,
+        day_offset=day_offset,
+        plants=tuple(Plant.parse(p) for p in plant or []),
     )
     url = f"http://127.0.0.1:{port}"
     state.say(f"[bold]pgyscout sandbox[/bold]: {size:,} creators (seed {seed}) at {url}")

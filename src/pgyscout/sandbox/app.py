@@ -120,7 +120,9 @@ class SandboxState:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.population = Population(config.seed, config.size, config.as_of)
+        self.population = Population(
+            config.seed, config.size, config.as_of, config.day_offset, config.plants
+        )
         self.counters = Counters()
         self.limiter = TokenBucket(config.rate_limit) if config.rate_limit else None
         self._rng = random.Random(config.seed)
@@ -336,6 +338,18 @@ def build_app(config: SandboxConfig | None = None) -> tuple[Starlette, SandboxSt
         state.counters.reset()
         return JSONResponse({"reset": True})
 
+    async def clock(request: Request) -> Response:
+        """The simulated day: GET tells it, POST ?day_offset=N moves it."""
+        if request.method == "POST":
+            try:
+                state.population.set_day_offset(int(request.query_params.get("day_offset", "")))
+            except ValueError:
+                return JSONResponse({"error": "day_offset must be a whole number from 0"}, 400)
+        population = state.population
+        return JSONResponse(
+            {"day_offset": population.day_offset, "today": population.today.isoformat()}
+        )
+
     async def index(request: Request) -> Response:
         return JSONResponse(
             {
@@ -354,6 +368,7 @@ def build_app(config: SandboxConfig | None = None) -> tuple[Starlette, SandboxSt
         Route(TREND_PATH, trend),
         Route("/_sandbox/stats", stats),
         Route("/_sandbox/reset", reset, methods=["POST"]),
+        Route("/_sandbox/clock", clock, methods=["GET", "POST"]),
         Route("/", index),
     ]
     return Starlette(routes=routes), state

@@ -10,6 +10,7 @@ follower spikes, shrinking audiences or sponsored notes that nobody engages with
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import math
 import random
@@ -250,26 +251,104 @@ def _make_creator(index: int, population_seed: int) -> SynthCreator:
     return creator
 
 
-class Population:
-    """All creators of one seed, with their notes and trends made (and cached) on demand."""
+PLANT_KINDS = ("spike", "price", "sponsored")
 
-    def __init__(self, seed: int = 7, size: int = 6000, as_of: dt.date | None = None) -> None:
+
+@dataclass(frozen=True)
+class Plant:
+    """An event planted on a simulated day (1 is the day after ``as_of``), so that a test
+    of watching creators over days knows exactly what should be noticed.
+
+    ``spike``: ``value`` followers more that day; ``price``: both prices times ``value``
+    from that day on; ``sponsored``: a sponsored note of brand ``value`` posted that day."""
+
+    kind: str
+    user_id: str
+    day: int
+    value: float | str
+
+    def __post_init__(self) -> None:
+        if self.kind not in PLANT_KINDS:
+            raise ValueError(f"plant kind must be one of {', '.join(PLANT_KINDS)}, not {self.kind}")
+        if self.day < 1:
+            raise ValueError("a plant's day must be 1 or later")
+
+    @classmethod
+    def parse(cls, text: str) -> Plant:
+        """``KIND:USER_ID:DAY:VALUE``, e.g. ``price:5d21ab6b000000001201567d:2:1.5``."""
+        parts = text.split(":", 3)
+        if len(parts) != 4:
+            raise ValueError(f"a plant is KIND:USER_ID:DAY:VALUE, not {text!r}")
+        kind, user_id, day, value = parts
+        number: float | str = value if kind == "sponsored" else float(value)
+        return cls(kind, user_id, int(day), number)
+
+
+class Population:
+    """All creators of one seed, with their notes and trends made (and cached) on demand.
+
+    ``day_offset`` moves the sandbox's today that many days past ``as_of``: followers keep
+    growing at each creator's pace, creators post new (organic) notes at their cadence, and
+    planted events happen on their day. At 0 with no plants nothing differs from ``as_of``."""
+
+    def __init__(
+        self,
+        seed: int = 7,
+        size: int = 6000,
+        as_of: dt.date | None = None,
+        day_offset: int = 0,
+        plants: tuple[Plant, ...] = (),
+    ) -> None:
         self.seed = seed
         self.size = size
         self.as_of = as_of or dt.date.today()
         self.creators = [_make_creator(i, seed) for i in range(size)]
         self.by_id = {c.user_id: c for c in self.creators}
+        self.plants = plants
+        self.day_offset = day_offset
         self._notes: dict[str, list[dict[str, Any]]] = {}
         self._history: dict[str, list[tuple[dt.date, int, int]]] = {}
         self._records: dict[str, dict[str, Any]] = {}
         self._title_text: dict[str, str] = {}
+
+    @property
+    def today(self) -> dt.date:
+        return self.as_of + dt.timedelta(days=self.day_offset)
+
+    def set_day_offset(self, days: int) -> None:
+        if days < 0:
+            raise ValueError("the day offset must not be negative")
+        self.day_offset = days
+        self._notes.clear()
+        self._history.clear()
+        self._records.clear()
+
+    def _planted(self, creator: SynthCreator, kind: str) -> list[Plant]:
+        return [
+            p
+            for p in self.plants
+            if p.kind == kind and p.user_id == creator.user_id and p.day <= self.day_offset
+        ]
+
+    def current(self, creator: SynthCreator) -> SynthCreator:
+        """The creator as of the sandbox's today: followers grown, prices as planted."""
+        if not self.day_offset:
+            return creator
+        factor = math.prod(float(p.value) for p in self._planted(creator, "price"))
+        video = creator.video_price
+        return dataclasses.replace(
+            creator,
+            fans=self.history(creator)[-1][1],
+            picture_price=round(creator.picture_price * factor),
+            video_price=video if video == PRICE_NOT_OFFERED else round(video * factor),
+        )
 
     # -- notes ------------------------------------------------------------------------
     def notes(self, creator: SynthCreator) -> list[dict[str, Any]]:
         """Every note of a creator, newest first, as the notes endpoint writes them."""
         cached = self._notes.get(creator.user_id)
         if cached is None:
-            cached = self._make_notes(creator)
+            cached = self._new_notes(creator) + self._make_notes(creator)
             if len(self._notes) > 4096:  # bound memory on long runs over many creators
                 self._notes.clear()
             self._notes[creator.user_id] = cached
@@ -308,6 +387,40 @@ class Population:
                 }
             )
             day -= dt.timedelta(days=max(0, round(rng.expovariate(1 / creator.cadence_days))))
+        return notes
+
+    def _new_notes(self, creator: SynthCreator) -> list[dict[str, Any]]:
+        """Notes posted after ``as_of``, newest first: organic, at the creator's cadence, with
+        reads that settle over three days; planted sponsored notes on their day."""
+        notes = []
+        brands = {p.day: str(p.value) for p in self._planted(creator, "sponsored")}
+        for day in range(1, self.day_offset + 1):
+            rng = random.Random(creator.seed * 7 + 1000 + day)
+            posted = rng.random() < 1 / creator.cadence_days
+            if not posted and day not in brands:
+                continue
+            date = self.as_of + dt.timedelta(days=day)
+            settled = min(1.0, ((self.today - date).days + 1) / 3)
+            reads = creator.read_mid * rng.lognormvariate(0, 0.3) * settled
+            likes = reads * creator.engagement * 0.75
+            note_id = f"{rng.randrange(0x6A000000, 0x6B000000):08x}{rng.randrange(16**16):016x}"
+            brand = brands.get(day)
+            notes.append(
+                {
+                    "readNum": int(reads),
+                    "likeNum": int(likes),
+                    "collectNum": int(likes * 0.3),
+                    "isAdvertise": brand is not None,
+                    "isVideo": False,
+                    "noteId": note_id,
+                    "imgUrl": f"http://ci.xiaohongshu.com/sandbox/{note_id}?imageView2/2/w/540/format/jpg/q/75",
+                    "title": f"{rng.choice(creator.words)}日常 day {day}",
+                    "brandName": brand,
+                    "date": date.isoformat(),
+                    "thirdReadUserNum": 0,
+                }
+            )
+        notes.reverse()
         return notes
 
     def note_titles(self, creator: SynthCreator) -> list[str]:
@@ -357,6 +470,15 @@ class Population:
             rows.append((day, total, new))
             total = max(0, total - new)
         rows.reverse()
+        # A spike planted on day j is in the point dated the day before: the trend ends
+        # yesterday, so day j's check is the first to see it.
+        spikes = {p.day - 1: float(p.value) for p in self._planted(creator, "spike")}
+        total = creator.fans
+        for offset in range(self.day_offset):  # the days after as_of, up to yesterday
+            rng = random.Random(creator.seed * 7 + 2000 + offset)
+            new = round(daily * rng.lognormvariate(0, 0.3) + spikes.get(offset, 0))
+            total = max(0, total + new)
+            rows.append((self.as_of + dt.timedelta(days=offset), total, new))
         return rows
 
     def growth_last_30(self, creator: SynthCreator) -> tuple[int, float]:
@@ -370,6 +492,7 @@ class Population:
         cached = self._records.get(creator.user_id)
         if cached is not None:
             return cached
+        creator = self.current(creator)
         rng = random.Random(creator.seed * 7 + 3)
         rec = copy.deepcopy(KOL_TEMPLATE)
         picture_reads = int(creator.read_mid * rng.uniform(0.9, 1.2))

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pgyscout.sandbox.population import Plant
+
 # Tokens that make the sandbox answer like an account in trouble. Any other non-empty
 # token is accepted.
 SPECIAL_TOKENS: dict[str, tuple[int, str]] = {
@@ -43,6 +45,8 @@ class SandboxConfig:
     no_content: float = 0.0  # code 201: no content, billed, an empty result
     quota: int | None = None  # billed answers a token gets before every answer is 303
     trend_gone: bool = False  # the deprecated follower-growth endpoint answers HTTP 404
+    day_offset: int = 0  # simulated days past as_of: followers, notes and plants move on
+    plants: tuple[Plant, ...] = ()  # events on chosen simulated days (see Plant)
 
     def __post_init__(self) -> None:
         for name in ROLLED:
@@ -55,6 +59,8 @@ class SandboxConfig:
             raise ValueError("size must be at least 1")
         if self.rate_limit is not None and self.rate_limit <= 0:
             raise ValueError("rate_limit must be above 0")
+        if self.day_offset < 0:
+            raise ValueError("day_offset must not be negative")
 
     def with_fault_rate(self, rate: float) -> SandboxConfig:
         """Spread one overall fault rate over the kinds as FAULT_MIX says."""

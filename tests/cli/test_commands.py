@@ -124,12 +124,12 @@ def test_table_shows_chinese_and_numbers(pgy: Pgy, sandbox: RunningSandbox) -> N
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["search", "--fans-age", "teen"], "fans_age must be one of all|lt18|18-24"),
+        (["search", "--fans-age", "teen"], "--fans-age must be one of all|lt18|18-24"),
         (["search", "--fans-min", "9", "--fans-max", "1"], "must not be above"),
         (["search", "--page", "0"], "--page must be a whole number"),
         (["search", "--page", "2", "--all"], "use one of --page, --pages or --all"),
         (["notes", "not-an-id"], "24-character"),
-        (["trend", "5d21ab6b000000001201567d", "--days", "7"], "days must be one of 30|60"),
+        (["trend", "5d21ab6b000000001201567d", "--days", "7"], "--days must be one of 30|60"),
         (["search", "--format", "xml"], "--format must be one of"),
         (["search", "--no-such-flag"], "No such option"),
     ],

@@ -55,6 +55,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "platform_median_reads": ("平台阅读中位数", "platform median reads"),
     "platform_cpm": ("平台千次阅读成本", "platform CPM"),
     "platform_cpe": ("平台单次互动成本", "platform CPE"),
+    "platform_median_interactions": ("平台互动中位数", "platform median interactions"),
+    "fans30_growth_rate": ("平台30天涨粉率", "platform 30-day growth"),
     "score": ("性价比得分", "score"),
     "flags": ("风险标记", "flags"),
     "flag_reasons": ("风险原因", "flag reasons"),

@@ -104,3 +104,57 @@ def test_rank_table_in_chinese(
     assert "性价比得分" in out.replace("\n", "").replace(" ", "") or "得分" in out
     assert "万" in out
     check_fits(out, 120)
+
+
+@pytest.fixture
+def fetched(
+    sandbox: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[str, list[dict[str, Any]], str, list[dict[str, Any]]]:
+    """A search page and one creator's notes, fetched once; tables then come from the cache."""
+    monkeypatch.setenv("JUSTONEAPI_BASE_URL", sandbox.url)
+    monkeypatch.setenv("JUSTONEAPI_TOKEN", "tok-fit")
+    db = str(tmp_path / "fit.db")
+    creators = json.loads(run(capsys, monkeypatch, db, "search", "--tag", "美食", "-f", "json"))
+    user_id = creators[0]["userId"]
+    notes = json.loads(run(capsys, monkeypatch, db, "notes", user_id, "-f", "json"))
+    return db, creators, user_id, notes
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_search_table_fits(
+    fetched: tuple[str, list[dict[str, Any]], str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    width: int,
+) -> None:
+    db, creators, _, _ = fetched
+    out = run(capsys, monkeypatch, db, "search", "--tag", "美食", "-f", "table", columns=width)
+    check_fits(out, width)
+    rows = [{"rank": i, **c} for i, c in enumerate(creators, 1)]
+    for c, line in zip(rows, row_lines(out, rows), strict=True):
+        assert f"{int(c['fansNum']):,}" in line
+        assert any(len(w) >= 8 and c["userId"].startswith(w) for w in line.split()), line
+    if width == 200:
+        assert "not shown" not in out
+    if width == 80:
+        assert "not shown" in out
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_notes_table_keeps_reads_and_engagement(
+    fetched: tuple[str, list[dict[str, Any]], str, list[dict[str, Any]]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    width: int,
+) -> None:
+    db, _, user_id, notes = fetched
+    out = run(capsys, monkeypatch, db, "notes", user_id, "-f", "table", columns=width)
+    check_fits(out, width)
+    header = " ".join(out.splitlines()[1:4])
+    assert "reads" in header
+    assert "engagement" in header
+    for n in notes:
+        reads = f"{int(n['readNum']):,}"
+        assert any(reads in ln and n["date"] in ln for ln in out.splitlines()), (reads, out)
+    if width == 200:
+        assert all(n["noteId"] in out for n in notes)

@@ -57,7 +57,7 @@ def _header_min(header: str) -> int:
     words = header.split()
     longest = max((cell_len(w) for w in words), default=0)
     if any(ord(ch) > 0x2E80 for ch in header):
-        return min(longest, 4)
+        return min(longest, 6)
     return longest
 
 
@@ -83,8 +83,8 @@ def _widths(
         return max(content, _header_min(col.header)), max(content, cell_len(col.header))
     natural = max(content, _header_min(col.header))
     if col.max_width is not None:
-        natural = min(natural, col.max_width)
-    return min(col.min_width, natural), natural
+        natural = max(min(natural, col.max_width), _header_min(col.header))
+    return max(min(col.min_width, natural), _header_min(col.header)), natural
 
 
 def layout(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], width: int | None) -> Layout:

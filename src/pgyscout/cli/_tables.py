@@ -8,6 +8,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from pgyscout.cli._fit import Cell, Col, FittedTable
+from pgyscout.labels import MISSING, Lang, fmt_count, fmt_money, fmt_share, label
 from pgyscout.models import Creator, FansPoint, Note
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -40,67 +42,89 @@ def sparkline(values: list[int]) -> str:
     )
 
 
-def creators_table(records: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"{len(records)} creators", title_justify="left", header_style="bold")
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("name 昵称", max_width=18, overflow="ellipsis", no_wrap=True)
-    table.add_column("userId", style="cyan", no_wrap=True)
-    table.add_column("fans", justify="right")
-    table.add_column("city", no_wrap=True)
-    table.add_column("tags", max_width=16, overflow="ellipsis", no_wrap=True)
-    table.add_column("photo", justify="right")
-    table.add_column("video", justify="right")
-    table.add_column("median reads", justify="right")
-    table.add_column("median inter.", justify="right")
-    table.add_column("est. CPM", justify="right")
-    table.add_column("30d growth", justify="right")
+def creators_table(
+    records: list[dict[str, Any]], *, lang: Lang = "en", wide: bool = False
+) -> FittedTable:
+    """Search results: narrow terminals lose tags, prices, the city and the platform's
+    estimates first; name, followers and a copyable id always stay."""
+    cols = [
+        Col("#", "rank"),
+        Col(label("name", lang), "name", min_width=6, max_width=18),
+        Col(label("fans", lang), "number"),
+        Col(label("location", lang), "text", drop=3, min_width=4, max_width=10),
+        Col(label("tags", lang), "text", drop=1, min_width=8, max_width=16),
+        Col(label("picture_price", lang), "number", drop=6),
+        Col(label("video_price", lang), "number", drop=2),
+        Col(label("platform_median_reads", lang), "number", drop=7),
+        Col(label("platform_median_interactions", lang), "number", drop=4),
+        Col(label("platform_cpm", lang), "number", drop=5),
+        Col(label("fans30_growth_rate", lang), "number", drop=8),
+        Col(label("user_id", lang), "id"),
+    ]
+    rows: list[list[Cell]] = []
     for i, record in enumerate(records, 1):
         c = Creator.from_raw(record)
-        table.add_row(
-            str(i),
-            c.name or "",
-            c.user_id,
-            count(c.fans_num),
-            c.location or "",
-            "/".join(c.categories),
-            money(c.picture_price) if c.picture_offered else "–",
-            money(c.video_price) if c.video_offered else "–",
-            count(c.click_mid_num),
-            count(c.inter_mid_num),
-            money(c.estimate_picture_cpm),
-            percent(c.fans30_growth_rate),
+        rows.append(
+            [
+                str(i),
+                Text(c.name or ""),
+                fmt_count(c.fans_num, lang),
+                Text(c.location or ""),
+                Text("/".join(c.categories)),
+                fmt_money(c.picture_price, lang) if c.picture_offered else MISSING,
+                fmt_money(c.video_price, lang) if c.video_offered else MISSING,
+                fmt_count(c.click_mid_num, lang),
+                fmt_count(c.inter_mid_num, lang),
+                fmt_money(c.estimate_picture_cpm, lang),
+                # upstream gives this one as a percent number (87.7), not a fraction
+                MISSING if c.fans30_growth_rate is None else f"{c.fans30_growth_rate:.1f}%",
+                c.user_id,
+            ]
         )
-    return table
+    title = f"{len(records)} 位达人" if lang == "zh" else f"{len(records)} creators"
+    return FittedTable(title, cols, rows, wide=wide)
 
 
-def notes_table(records: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"{len(records)} notes", title_justify="left", header_style="bold")
-    table.add_column("date", no_wrap=True)
-    table.add_column("title 标题", max_width=34, overflow="ellipsis", no_wrap=True)
-    table.add_column("type", no_wrap=True)
-    table.add_column("reads", justify="right")
-    table.add_column("likes", justify="right")
-    table.add_column("collects", justify="right")
-    table.add_column("eng.", justify="right")
-    table.add_column("sponsored / brand", max_width=18, overflow="ellipsis", no_wrap=True)
-    table.add_column("noteId", style="cyan", no_wrap=True)
+def notes_table(
+    records: list[dict[str, Any]], *, lang: Lang = "en", wide: bool = False
+) -> FittedTable:
+    """A creator's notes: narrow terminals lose the brand, collects and likes first; date,
+    reads, interactions and engagement always stay, and the note id goes last."""
+    cols = [
+        Col(label("date", lang), "number"),
+        Col(label("title", lang), "name", min_width=12, max_width=34),
+        Col(label("note_type", lang), "text", drop=5, min_width=5, max_width=6),
+        Col(label("reads", lang), "number"),
+        Col(label("likes", lang), "number", drop=3),
+        Col(label("collects", lang), "number", drop=2),
+        Col(label("interactions", lang), "number", drop=6),
+        Col(label("engagement_rate", lang), "number"),
+        Col(label("sponsored", lang), "text", drop=1, min_width=8, max_width=18),
+        Col(label("note_id", lang), "id", drop=4),
+    ]
+    rows: list[list[Cell]] = []
     for record in records:
         n = Note.from_raw(record)
-        rate = (n.interactions or 0) / n.read_num * 100 if n.read_num else None
+        rate = (n.interactions or 0) / n.read_num if n.read_num else None
         brand = n.brand_name or ""
-        sponsored = "ad" + (f" · {brand}" if brand else "") if n.is_advertise else brand
-        table.add_row(
-            n.date.isoformat() if n.date else "–",
-            n.title or "",
-            "video" if n.is_video else "photo",
-            count(n.read_num),
-            count(n.like_num),
-            count(n.collect_num),
-            percent(rate),
-            sponsored,
-            n.note_id,
+        ad = label("sponsored", lang)
+        sponsored = ad + (f" · {brand}" if brand else "") if n.is_advertise else brand
+        rows.append(
+            [
+                n.date.isoformat() if n.date else MISSING,
+                Text(n.title or ""),
+                label("video" if n.is_video else "photo", lang),
+                fmt_count(n.read_num, lang),
+                fmt_count(n.like_num, lang),
+                fmt_count(n.collect_num, lang),
+                fmt_count(n.interactions, lang),
+                fmt_share(rate),
+                Text(sponsored),
+                n.note_id,
+            ]
         )
-    return table
+    title = f"{len(records)} 篇笔记" if lang == "zh" else f"{len(records)} notes"
+    return FittedTable(title, cols, rows, wide=wide)
 
 
 def trend_view(

@@ -309,7 +309,9 @@ def search(
             client.iter_creator_pages(page=first, max_pages=max_pages, **filters),
             lambda result: [c.raw for c in result.creators],
             fmt=output,
-            render=_tables.creators_table,
+            render=lambda records: _tables.creators_table(
+                records, lang=state.lang, wide=state.wide
+            ),
             label="searching",
             page_size=SEARCH.page_size or 20,
             first=first,
@@ -369,7 +371,7 @@ def notes(
             client.iter_note_pages(user_id, page=first, max_pages=max_pages, **filters),
             lambda result: [n.raw for n in result.notes],
             fmt=output,
-            render=_tables.notes_table,
+            render=lambda records: _tables.notes_table(records, lang=state.lang, wide=state.wide),
             label="fetching notes",
             page_size=NOTES.page_size or 8,
             first=first,

@@ -171,3 +171,28 @@ def test_numbers_survive_as_strings(value: float) -> None:
 def test_unreadable_numbers_become_none_never_errors(value: Any) -> None:
     result = to_float(value)
     assert result is None or isinstance(result, float)
+
+
+def test_answer_problem_accepts_every_real_success_and_names_what_is_broken() -> None:
+    from pgyscout.models import answer_problem
+    from tests.conftest import upstream_files
+
+    for path in upstream_files():
+        envelope = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(envelope, dict) and envelope.get("code") == 0:
+            for endpoint in ("search", "notes", "trend"):
+                key = {"search": "kols", "notes": "list", "trend": "list"}[endpoint]
+                if key in (envelope.get("data") or {}):
+                    items = envelope["data"][key]
+                    ids = {"search": "userId", "notes": "noteId", "trend": "dateKey"}[endpoint]
+                    if all(isinstance(i, dict) and ids in i for i in items):
+                        assert answer_problem(endpoint, envelope) is None, path
+    assert answer_problem("notes", {"code": 0, "data": None}) == "data is null, not an object"
+    assert answer_problem("trend", {"code": 0, "data": "busy"}) == "data is str, not an object"
+    notes = {"code": 0, "data": {"list": [{"noteId": "a"}, {"title": "x"}], "total": 2}}
+    assert answer_problem("notes", notes) == "record 2 of data.list has no noteId"
+    assert answer_problem("search", {"code": 0, "data": {"kols": "x"}}) == (
+        "data.kols is str, not a list"
+    )
+    assert answer_problem("search", {"code": 0, "data": {"kols": [{"userId": 5}]}}) is not None
+    assert answer_problem("notes", {"code": 0, "data": {"list": [], "total": 0}}) is None

@@ -196,10 +196,14 @@ def test_http_400_is_invalid_parameters_after_one_call(twin: str) -> None:
 
 @TWINS
 def test_a_302_slows_every_later_request_of_the_client(twin: str) -> None:
-    steps: Script = [
-        always(answer(302, message="RATE LIMIT")),
-        always(httpx.Response(200, json=NOTES_PAGE)),
-    ]
+    trend = load_upstream("real/fans_trend_30d_total.json")
+
+    def by_endpoint(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, json=trend if request.url.path.endswith("fans-trend/v1") else NOTES_PAGE
+        )
+
+    steps: Script = [always(answer(302, message="RATE LIMIT")), by_endpoint]
 
     def two_calls(client: Any) -> Any:
         if isinstance(client, Client):

@@ -34,10 +34,15 @@ from pgyscout.client._core import (
     redacted_url,
     upstream_key,
 )
-from pgyscout.client._errors import TransientError, UnreachableError, UpstreamUnavailableError
+from pgyscout.client._errors import (
+    MalformedAnswerError,
+    TransientError,
+    UnreachableError,
+    UpstreamUnavailableError,
+)
 from pgyscout.client._pacer import Pacer
 from pgyscout.client._redact import install_log_redaction, redact, register_secret
-from pgyscout.models import FansTrend, parse_fans_trend
+from pgyscout.models import FansTrend, answer_problem, parse_fans_trend
 
 log = logging.getLogger("pgyscout.client")
 
@@ -279,7 +284,17 @@ class ClientBase:
 
     @staticmethod
     def _outcome_of_response(request: PreparedRequest, response: httpx.Response) -> Outcome:
-        return classify_response(response.status_code, response.content, request.endpoint)
+        outcome = classify_response(response.status_code, response.content, request.endpoint)
+        if outcome.verdict is Verdict.OK and outcome.envelope is not None:
+            problem = answer_problem(request.endpoint.name, outcome.envelope)
+            if problem is not None:
+                error = MalformedAnswerError(
+                    0, problem, http_status=outcome.http_status, endpoint=request.endpoint.name
+                )
+                return Outcome(
+                    Verdict.MALFORMED, 0, problem, outcome.http_status, outcome.envelope, error
+                )
+        return outcome
 
     def _settle(
         self,
@@ -306,8 +321,11 @@ class ClientBase:
             started_at=wall,
             upstream=self.upstream,
         )
+        # A malformed answer was billed too: kept as received (marked, never served as good).
         billed_answer = (
-            outcome.envelope if outcome.verdict in (Verdict.OK, Verdict.NO_CONTENT) else None
+            outcome.envelope
+            if outcome.verdict in (Verdict.OK, Verdict.NO_CONTENT, Verdict.MALFORMED)
+            else None
         )
         if self.cache is not None:
             # Durable before anyone sees it: a crash after this line loses nothing paid for.
@@ -327,6 +345,10 @@ class ClientBase:
             self.pacer.on_success(started)
             assert outcome.envelope is not None
             return outcome.envelope
+        if outcome.verdict is Verdict.MALFORMED:
+            self.pacer.on_success(started)
+            assert outcome.error is not None
+            raise outcome.error
         if outcome.verdict is Verdict.SLOW_DOWN:
             self.pacer.on_rate_limited(started)
             raise TransientError(

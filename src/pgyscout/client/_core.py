@@ -49,6 +49,7 @@ class Verdict(enum.Enum):
     RETRY = "retry"  # transient: not billed, try again after a backoff
     SLOW_DOWN = "slow_down"  # rate limited: not billed, slow the whole client, try again
     FAIL = "fail"  # stop: retrying cannot help
+    MALFORMED = "malformed"  # code 0 but unusable data: billed, kept, never used or served
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Outcome:
     @property
     def billed(self) -> bool | None:
         """Whether the provider charges for this answer; ``None`` when unknown (unknown code)."""
-        if self.verdict in (Verdict.OK, Verdict.NO_CONTENT):
+        if self.verdict in (Verdict.OK, Verdict.NO_CONTENT, Verdict.MALFORMED):
             return True
         if self.verdict is Verdict.FAIL and isinstance(self.error, UnknownCodeError):
             return None

@@ -139,6 +139,22 @@ class UpstreamUnavailableError(ApiError):
         return f"{base} after {self.attempts} attempts" if self.attempts else base
 
 
+class MalformedAnswerError(UpstreamUnavailableError):
+    """A success (code 0) whose data is not what the endpoint sends: ``data`` null or not an
+    object, a record without its id. It was billed, so it is kept as received, but it is not
+    used, nor served from the cache; bulk jobs mark the creator failed with this reason."""
+
+    meaning = "the upstream sent a malformed answer"
+    hint = (
+        "it was billed and is kept in the database, but not used; "
+        "try again later (--refresh, or pgy enrich --retry-failed)"
+    )
+
+    def describe(self) -> str:
+        detail = f": {self.message}" if self.message else ""
+        return f"{self.meaning}{detail} (code {self.code})"
+
+
 class UnknownCodeError(ApiError):
     meaning = "the upstream answered with an unknown code"
     hint = "pgyscout stops rather than guess; report the code if it persists"

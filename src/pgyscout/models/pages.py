@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pgyscout.models._numbers import Float, Int, to_int
 from pgyscout.models.creator import Creator
@@ -91,3 +91,50 @@ def parse_fans_trend(envelope: dict[str, Any], kol_id: str, days: int, metric: s
         fans_num_inc_rate=data.get("fansNumIncRate"),
         raw=data,
     )
+
+
+# Per endpoint: where the records are in ``data``, the key each record cannot do without,
+# and how the answer is read.
+_SHAPES: dict[str, tuple[str, str]] = {
+    "search": ("kols", "userId"),
+    "notes": ("list", "noteId"),
+    "trend": ("list", "dateKey"),
+}
+
+
+def answer_problem(endpoint: str, envelope: dict[str, Any]) -> str | None:
+    """Why a success (code 0) answer cannot be used, or None when it can.
+
+    ``data`` must be an object; its records, when present, a list of objects each with its
+    key (a note without ``noteId`` cannot be stored or told apart) that the models accept.
+    """
+    data = envelope.get("data")
+    if not isinstance(data, dict):
+        kind = "null" if data is None else type(data).__name__
+        return f"data is {kind}, not an object"
+    if endpoint not in _SHAPES:
+        return None
+    key, id_key = _SHAPES[endpoint]
+    items = data.get(key)
+    if items is None:
+        return None
+    if not isinstance(items, list):
+        return f"data.{key} is {type(items).__name__}, not a list"
+    for position, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            return f"record {position} of data.{key} is {type(item).__name__}, not an object"
+        value = item.get(id_key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return f"record {position} of data.{key} has no {id_key}"
+    try:
+        if endpoint == "search":
+            parse_creator_page(envelope, 1)
+        elif endpoint == "notes":
+            parse_note_page(envelope, "", 1)
+        else:
+            parse_fans_trend(envelope, "", 30, "total")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return f"a record does not read: {where} {first.get('msg', '')}".strip()
+    return None

@@ -313,6 +313,14 @@ class SandboxState:
             return JSONResponse(body, status_code=400), "http_400"
         except BadParameter as exc:
             return _envelope(400, message=f"INVALID PARAMETER: {exc.name}"), "400"
+        who = params.get("userId") or params.get("kolId")
+        if who in self.config.malformed_users:
+            if endpoint == "trend":
+                return _envelope(0, None), "0"
+            notes = [dict(n) for n in data.get("list", [])]
+            if notes:
+                notes[-1].pop("noteId", None)
+            return _envelope(0, {**data, "list": notes}), "0"
         return _envelope(0, data), "0"
 
 

@@ -47,6 +47,9 @@ class SandboxConfig:
     trend_gone: bool = False  # the deprecated follower-growth endpoint answers HTTP 404
     day_offset: int = 0  # simulated days past as_of: followers, notes and plants move on
     plants: tuple[Plant, ...] = ()  # events on chosen simulated days (see Plant)
+    # Creators whose answers are billed successes with broken data, as upstream has sent:
+    # their notes pages hold a note without noteId, their follower trend has data null.
+    malformed_users: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ROLLED:

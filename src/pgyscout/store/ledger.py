@@ -84,7 +84,12 @@ class StoreCache:
             return None
         query = (
             sa.select(r.c.envelope)
-            .where(r.c.endpoint == endpoint, r.c.params_key == params_key(params), sa.or_(*fresh))
+            .where(
+                r.c.endpoint == endpoint,
+                r.c.params_key == params_key(params),
+                r.c.problem.is_(None),  # a malformed answer is kept, never served as good
+                sa.or_(*fresh),
+            )
             .order_by(r.c.fetched_at.desc(), r.c.id.desc())
             .limit(1)
         )
@@ -106,6 +111,9 @@ class StoreCache:
                         job_id=self.job_id,
                         envelope=json.dumps(envelope, ensure_ascii=False),
                         upstream=attempt.upstream or None,
+                        problem=attempt.message or "malformed"
+                        if attempt.verdict == "malformed"
+                        else None,
                     )
                 )
                 assert result.inserted_primary_key is not None

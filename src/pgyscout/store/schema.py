@@ -45,6 +45,8 @@ responses = Table(
     Column("envelope", Text, nullable=False),
     # The base URL that answered (canonical); NULL for answers stored before it was recorded.
     Column("upstream", Text, nullable=True),
+    # Why a billed answer is unusable (malformed); such an answer is kept, never served.
+    Column("problem", Text, nullable=True),
     Index("ix_responses_lookup", "endpoint", "params_key", "fetched_at"),
 )
 

@@ -20,6 +20,7 @@ from pgyscout.analysis.metrics import (
     note_metrics,
 )
 from pgyscout.analysis.score import DEFAULT_WEIGHTS, Score, value_score
+from pgyscout.links import profile_url
 from pgyscout.models import Creator
 
 Content = Literal["photo", "video"]
@@ -204,5 +205,6 @@ def profile_row(p: Profile) -> dict[str, Any]:
         "score": p.score.value,
         "flags": ", ".join(f.code for f in p.flags),
         "flag_reasons": "\n".join(f.reason for f in p.flags),
+        "profile_url": profile_url(c.user_id),
     }
     return row

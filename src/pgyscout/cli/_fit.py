@@ -3,6 +3,7 @@
 Every table is described as columns of a kind, and laid out for the width it gets:
 
 - ``rank`` and ``number`` columns keep their whole text; only their header may wrap;
+- ``word`` columns (a type, a status) keep their whole text too, left-aligned;
 - ``name`` and ``text`` columns wrap (or shrink) first, down to a few characters;
 - ``id`` columns go last, and shorten to the shortest prefix that tells the rows apart when
   space is short (``pgy show`` and the other commands taking ids accept such a prefix; the
@@ -23,7 +24,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-Kind = Literal["rank", "number", "name", "id", "text"]
+Kind = Literal["rank", "number", "word", "name", "id", "text"]
 Cell = str | Text
 
 GAP = 2  # spaces between two columns
@@ -79,7 +80,7 @@ def _widths(
     if col.kind == "id" and short:
         cells = short_ids(cells)
     content = max((cell_len(c) for c in cells), default=0)
-    if col.kind in ("rank", "number", "id"):
+    if col.kind in ("rank", "number", "word", "id"):
         return max(content, _header_min(col.header)), max(content, cell_len(col.header))
     natural = max(content, _header_min(col.header))
     if col.max_width is not None:
@@ -113,7 +114,7 @@ def layout(cols: Sequence[Col], rows: Sequence[Sequence[Cell]], width: int | Non
     widths = {i: sizes[i][0] for i in keep}
     spare = None if width is None else width - needed(keep)
     # Names grow first, then number headers unwrap, then free text takes what is left.
-    for kinds in (("name",), ("rank", "number", "id"), ("text",)):
+    for kinds in (("name",), ("rank", "number", "word", "id"), ("text",)):
         for i in keep:
             if cols[i].kind in kinds:
                 grow = sizes[i][1] - widths[i]
@@ -162,7 +163,10 @@ class FittedTable:
                 "(--wide or a wider terminal shows them; -f csv/json has every figure)"
             )
         if plan.short_ids:
-            notes.append("ids shortened: commands taking an id accept them; -f json has them whole")
+            notes.append(
+                "ids shortened: pgy show, rank, compare and shortlist take a creator id's start; "
+                "-f json has them whole"
+            )
         table = Table(
             title=self.title,
             title_justify="left",

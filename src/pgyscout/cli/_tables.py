@@ -93,7 +93,7 @@ def notes_table(
     cols = [
         Col(label("date", lang), "number"),
         Col(label("title", lang), "name", min_width=12, max_width=34),
-        Col(label("note_type", lang), "text", drop=5, min_width=5, max_width=6),
+        Col(label("note_type", lang), "word", drop=5),
         Col(label("reads", lang), "number"),
         Col(label("likes", lang), "number", drop=3),
         Col(label("collects", lang), "number", drop=2),

@@ -13,6 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from pgyscout.analysis.profile import Profile, profile_row
+from pgyscout.links import note_url
 from pgyscout.models import Note
 
 # Column name -> pandas dtype; the order here is the order in every file.
@@ -51,6 +52,7 @@ CREATOR_COLUMNS: dict[str, str] = {
     "score": "Float64",
     "flags": "string",
     "flag_reasons": "string",
+    "profile_url": "string",
 }
 
 NOTE_COLUMNS: dict[str, str] = {
@@ -65,6 +67,7 @@ NOTE_COLUMNS: dict[str, str] = {
     "is_advertise": "boolean",
     "is_video": "boolean",
     "brand_name": "string",
+    "note_url": "string",
 }
 
 TREND_COLUMNS: dict[str, str] = {
@@ -128,6 +131,7 @@ def note_row(user_id: str, note: Note) -> dict[str, Any]:
         "is_advertise": note.is_advertise,
         "is_video": note.is_video,
         "brand_name": note.brand_name,
+        "note_url": note_url(note.note_id),
     }
 
 

@@ -12,9 +12,20 @@ import sqlalchemy as sa
 from pgyscout.analysis import DEFAULT_WEIGHTS, Content, CreatorData, Profile, build_profile
 from pgyscout.client import InvalidInputError
 from pgyscout.client._params import check_user_id
+from pgyscout.store.creator_page import SHORTEST_PREFIX, resolve_user_id
 from pgyscout.store.entities import last_search_id, search_user_ids
 from pgyscout.store.shortlists import shortlist_members
 from pgyscout.store.views import load_creator_data, stored_user_ids
+
+
+def _user_id(conn: sa.Connection, text: str) -> str:
+    """A whole creator id, or the start of a stored one as narrow tables show it."""
+    try:
+        return check_user_id(text, "creator id")
+    except InvalidInputError:
+        if len(text.strip()) < SHORTEST_PREFIX:
+            raise
+        return resolve_user_id(conn, text)
 
 
 @dataclass
@@ -41,7 +52,7 @@ def resolve_scope(
             "scope", "give creator ids, --search, --last-search or --shortlist: one of them"
         )
     if user_ids:
-        ids = list(dict.fromkeys(check_user_id(u, "creator id") for u in user_ids))
+        ids = list(dict.fromkeys(_user_id(conn, u) for u in user_ids))
         return Scope(ids, f"{len(ids)} creator(s)")
     if shortlist is not None:
         members = shortlist_members(conn, shortlist)

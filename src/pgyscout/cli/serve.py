@@ -58,7 +58,7 @@ def serve(
     url = f"http://{shown_host}:{port}/"
     state.say(f"pgyscout dashboard on {url} over {state.store().display_url} (Ctrl-C stops it)")
     run_server(
-        state.db,
+        state.store(),
         host=host,
         port=port,
         lang=state.lang,

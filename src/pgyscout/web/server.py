@@ -6,11 +6,12 @@ import threading
 import webbrowser
 from typing import Any
 
+from pgyscout.store import Store
 from pgyscout.web.app import WebConfig, create_app
 
 
 def run_server(
-    db: str | None,
+    store: Store,
     *,
     host: str,
     port: int,
@@ -23,13 +24,13 @@ def run_server(
     import uvicorn
 
     config = WebConfig(
-        db=db,
+        db=store.url,
         lang=lang,
         secret=secret,
         price_per_call=price_per_call,
         client_options=client_options,
     )
-    app = create_app(config)
+    app = create_app(config, store)
     if open_url:
         threading.Timer(0.5, webbrowser.open, args=(open_url,)).start()
     # uvicorn's access log would show query strings: off, and nothing of ours carries the token.

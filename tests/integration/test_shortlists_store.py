@@ -92,17 +92,29 @@ def test_a_database_from_the_first_release_upgrades_and_keeps_its_data(db_url: s
     from alembic import command
 
     from pgyscout.store.engine import _alembic_config, create_db_engine
+    from pgyscout.store.entities import _creator_row, upsert, utcnow
+    from pgyscout.store.scope import Scope, rank_scope
 
     engine = create_db_engine(db_url)
     with engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "0001")
-    with engine.begin() as conn:
-        save_search_page(conn, create_search(conn, {"q": "old"}), SEED_PAGE)
+    with engine.begin() as conn:  # what the first release wrote
+        upsert(conn, schema.creators, [_creator_row(c, utcnow()) for c in SEED_PAGE.creators])
     engine.dispose()
     with Store(db_url) as store, store.begin() as conn:  # opening migrates to the newest
         assert stored_user_ids(conn) == [UID]
         create_shortlist(conn, "new")
         assert add_members(conn, "new", [UID]) == (1, 0)
+        # its creators were never judged: the first ranking judges them
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(schema.creator_metrics)).scalar()
+            == 0
+        )
+        assert [p.user_id for p in rank_scope(conn, Scope([UID], "x")).profiles] == [UID]
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(schema.creator_metrics)).scalar()
+            == 2
+        )
 
 
 def test_scopes_load_the_creators_each_front_end_asks_for(tmp_path: Path) -> None:

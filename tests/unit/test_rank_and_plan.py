@@ -281,3 +281,57 @@ def test_a_profile_record_has_flags_as_text_or_as_objects() -> None:
     assert "flag_reasons" not in nested
     assert nested["flags"][0]["code"] == "reads_too_low"
     assert nested["user_id"] == p.user_id
+
+
+tied_candidates = st.lists(
+    st.builds(
+        Candidate,
+        user_id=st.uuids().map(lambda u: u.hex[:24]),
+        name=st.just("x"),
+        content=st.just("photo"),
+        cost=st.sampled_from([100.0, 200.0, 300.0, 500.0]),
+        expected_reads=st.sampled_from([0.0, 1000.0, 2000.0, 5000.0]),
+        expected_interactions=st.sampled_from([10.0, 50.0]),
+        score=st.sampled_from([None, 10.0, 50.0]),
+    ),
+    min_size=1,
+    max_size=11,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    tied_candidates,
+    st.sampled_from([250.0, 400.0, 700.0, 1000.0]),
+    st.sampled_from(["reads", "interactions", "score"]),
+    st.integers(0, 3),
+)
+def test_dropping_dominated_candidates_keeps_the_optimum(
+    cands, budget, objective, min_creators
+) -> None:  # type: ignore[no-untyped-def]
+    # few prices and values, small budgets: many candidates are dominated, many tie
+    best = brute_force_best(cands, budget, objective, min_creators, 1.0)
+    if best is None:
+        with pytest.raises(PlanError):
+            solve(cands, budget, objective, min_creators=min_creators)
+        return
+    picked, _ = solve(cands, budget, objective, min_creators=min_creators)
+    assert len(picked) >= min_creators
+    assert sum(c.cost for c in picked) <= budget + 1e-6
+    assert sum(c.value(objective) for c in picked) == pytest.approx(best, abs=1e-6)
+
+
+def test_dominated_candidates_are_dropped_before_solving() -> None:
+    from pgyscout.analysis.planning import prune_dominated
+
+    def cand(i: int, cost: float, reads: float) -> Candidate:
+        return Candidate(f"{i:024x}", f"c{i}", "photo", cost, reads, 1.0, None)
+
+    # a budget of 800 holds at most 2 creators (the three cheapest cost 300 each)
+    best = [cand(0, 300, 9000), cand(1, 300, 8000), cand(2, 400, 8500)]
+    worse = [cand(3, 500, 7000), cand(4, 300, 8000)]  # each has 2+ better and no dearer
+    kept = prune_dominated(best + worse, 800, "reads")
+    assert kept == [*best[:2], best[2]]
+    assert {c.user_id for c in prune_dominated(best + worse, 100_000, "reads")} == {
+        c.user_id for c in best + worse
+    }  # a budget that holds all five drops nobody

@@ -7,6 +7,7 @@ price. ``max_share`` caps one creator's price as a share of the budget.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -114,36 +115,87 @@ class Plan:
         ]
 
 
+def candidate(
+    user_id: str,
+    name: str,
+    content: Content,
+    price: float | None,
+    expected_reads: float | None,
+    expected_interactions: float | None,
+    score: float | None,
+) -> Candidate | LeftOut:
+    """A creator the planner can price and value, or why it cannot be planned."""
+    if price is None:
+        return LeftOut(user_id, name, f"takes no {content} notes (no price quoted)")
+    if expected_reads is None or expected_interactions is None:
+        return LeftOut(
+            user_id,
+            name,
+            "no notes stored, so no expected reach: run `pgy enrich` on this creator",
+        )
+    return Candidate(user_id, name, content, price, expected_reads, expected_interactions, score)
+
+
 def candidates(profiles: Sequence[Profile]) -> tuple[list[Candidate], list[LeftOut]]:
     """Creators the planner can price and value, and why the others cannot be planned."""
     usable: list[Candidate] = []
     unusable: list[LeftOut] = []
     for p in profiles:
-        if p.price is None:
-            unusable.append(
-                LeftOut(p.user_id, p.name, f"takes no {p.content} notes (no price quoted)")
-            )
-        elif p.expected_reads is None or p.expected_interactions is None:
-            unusable.append(
-                LeftOut(
-                    p.user_id,
-                    p.name,
-                    "no notes stored, so no expected reach: run `pgy enrich` on this creator",
-                )
-            )
+        found = candidate(
+            p.user_id,
+            p.name,
+            p.content,
+            p.price,
+            p.expected_reads,
+            p.expected_interactions,
+            p.score.value,
+        )
+        if isinstance(found, Candidate):
+            usable.append(found)
         else:
-            usable.append(
-                Candidate(
-                    p.user_id,
-                    p.name,
-                    p.content,
-                    p.price,
-                    p.expected_reads,
-                    p.expected_interactions,
-                    p.score.value,
-                )
-            )
+            unusable.append(found)
     return usable, unusable
+
+
+def most_affordable(costs: Sequence[float], budget: float) -> int:
+    """How many creators any mix within the budget can hold at most: the cheapest that fit."""
+    spent, count = 0.0, 0
+    for cost in sorted(costs):
+        spent += cost
+        if spent > budget + _TOLERANCE:
+            break
+        count += 1
+    return count
+
+
+def prune_dominated(
+    cands: Sequence[Candidate], budget: float, objective: Objective
+) -> list[Candidate]:
+    """The candidates some optimal mix is made of, without those that cannot matter.
+
+    A candidate is dropped when at least ``k`` others cost no more and are worth no less, where
+    ``k`` is the most creators any mix within the budget can hold: a mix holding it leaves one
+    of those others out, and swapping that one in costs no more, is worth no less and keeps
+    the count. Ties are broken by a fixed order (cheaper, then worth more, then listed first),
+    so of two equal candidates only the later can be dropped for the earlier. The optimum of
+    what is left is the optimum of the whole, so the plan stays provably optimal while the
+    solver sees far fewer candidates."""
+    k = most_affordable([round(c.cost, 6) for c in cands], budget)
+    if k == 0:
+        return list(cands)
+    order = sorted(
+        range(len(cands)),
+        key=lambda i: (round(cands[i].cost, 6), -round(cands[i].value(objective), 6), i),
+    )
+    seen: list[float] = []  # values of candidates earlier in that order, sorted
+    kept: set[int] = set()
+    for i in order:
+        value = round(cands[i].value(objective), 6)
+        at_least_as_good = len(seen) - bisect.bisect_left(seen, value)
+        if at_least_as_good < k:
+            kept.add(i)
+        bisect.insort(seen, value)
+    return [c for i, c in enumerate(cands) if i in kept]
 
 
 def check_request(budget: float, min_creators: int, max_share: float) -> None:
@@ -189,6 +241,8 @@ def solve(
         )
     if not allowed:
         return [], capped
+    cheapest = sum(sorted(round(c.cost, 6) for c in allowed)[:min_creators])
+    allowed = prune_dominated(allowed, budget, objective)
     costs = np.round(np.array([c.cost for c in allowed], dtype=float), 6)
     values = np.round(np.array([c.value(objective) for c in allowed], dtype=float), 6)
     n = len(allowed)
@@ -205,7 +259,7 @@ def solve(
     if result.status == 2:
         raise PlanError(
             f"no {min_creators} creators fit in ¥{budget:,.0f}: the cheapest {min_creators} "
-            f"cost ¥{sum(sorted(costs)[:min_creators]):,.0f}"
+            f"cost ¥{cheapest:,.0f}"
         )
     if result.x is None:
         raise PlanError(f"the solver gave no plan: {result.message}")
@@ -223,6 +277,22 @@ def plan(
 ) -> Plan:
     """Solve, then say why each creator is in or out."""
     usable, unusable = candidates(profiles)
+    return plan_candidates(
+        usable, unusable, budget, objective, min_creators=min_creators, max_share=max_share
+    )
+
+
+def plan_candidates(
+    usable: Sequence[Candidate],
+    unusable: Sequence[LeftOut],
+    budget: float,
+    objective: Objective = "reads",
+    *,
+    min_creators: int = 1,
+    max_share: float = 1.0,
+) -> Plan:
+    """``plan`` for candidates already priced and valued (stored figures, say), with those that
+    cannot be planned and why."""
     picked, capped = solve(
         usable, budget, objective, min_creators=min_creators, max_share=max_share
     )
@@ -259,4 +329,4 @@ def plan(
                 f"left but adds nothing to the objective"
             )
         outside.append(LeftOut(c.user_id, c.name, why))
-    return Plan(budget, objective, chosen, tuple(unusable + capped + outside))
+    return Plan(budget, objective, chosen, (*unusable, *capped, *outside))

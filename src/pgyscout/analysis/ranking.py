@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pgyscout.analysis.measures import MEASURES, RANK_BY
 from pgyscout.analysis.profile import Profile
@@ -41,30 +42,62 @@ class RankFilters:
                 raise ValueError(f"{name} must be 0 or more, not {value}")
 
     def keep(self, p: Profile) -> bool:
-        fans = p.fans
+        return self.keeps(
+            fans=p.fans,
+            price=p.price,
+            score=p.score.value,
+            engagement=p.notes.engagement_rate,
+            flagged=bool(p.flags),
+        )
+
+    def keeps(
+        self,
+        *,
+        fans: int | None,
+        price: float | None,
+        score: float | None,
+        engagement: float | None,
+        flagged: bool,
+    ) -> bool:
+        """The same test on the figures alone (as stored for every creator)."""
         if self.min_fans is not None and (fans is None or fans < self.min_fans):
             return False
         if self.max_fans is not None and (fans is None or fans > self.max_fans):
             return False
-        if self.max_price is not None and (p.price is None or p.price > self.max_price):
+        if self.max_price is not None and (price is None or price > self.max_price):
             return False
-        if self.min_score is not None and (p.score.value is None or p.score.value < self.min_score):
+        if self.min_score is not None and (score is None or score < self.min_score):
             return False
-        rate = p.notes.engagement_rate
-        if self.min_engagement is not None and (rate is None or rate < self.min_engagement):
+        if self.min_engagement is not None and (
+            engagement is None or engagement < self.min_engagement
+        ):
             return False
-        return not (self.no_flags and p.flags)
+        return not (self.no_flags and flagged)
+
+
+T = TypeVar("T")
+
+
+def check_rank_key(by: str) -> None:
+    if by not in RANK_KEYS:
+        raise ValueError(f"cannot rank by {by!r}: use one of {', '.join(RANK_KEYS)}")
+
+
+def best_first(items: Sequence[T], key: Callable[[T], float | None], by: str) -> list[T]:
+    """Best first by the values ``key`` reads for sort key ``by``; ties and items without a
+    value keep their given order, the latter last."""
+    check_rank_key(by)
+    bigger_is_better = MEASURES[by].higher_is_better is True
+    known = [item for item in items if key(item) is not None]
+    unknown = [item for item in items if key(item) is None]
+    known.sort(key=lambda item: key(item) or 0.0, reverse=bigger_is_better)
+    return known + unknown
 
 
 def rank(
     profiles: Sequence[Profile], by: str = "score", filters: RankFilters | None = None
 ) -> list[Profile]:
     """Best first by ``by``; ties and unrankable creators keep their given order."""
-    if by not in RANK_KEYS:
-        raise ValueError(f"cannot rank by {by!r}: use one of {', '.join(RANK_KEYS)}")
-    key, bigger_is_better = RANK_KEYS[by]
+    check_rank_key(by)
     kept = [p for p in profiles if filters is None or filters.keep(p)]
-    known = [p for p in kept if key(p) is not None]
-    unknown = [p for p in kept if key(p) is None]
-    known.sort(key=lambda p: key(p) or 0.0, reverse=bigger_is_better)
-    return known + unknown
+    return best_first(kept, RANK_KEYS[by][0], by)

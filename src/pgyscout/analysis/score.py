@@ -93,10 +93,17 @@ def value_score(
     if growth_per_30_days is not None:
         parts["growth"] = linear_scale(growth_per_30_days, *GROWTH_SCALE)
     parts["authenticity"] = authenticity_part(flags)
+    return Score(score_of_parts(parts, weights), parts)
+
+
+def score_of_parts(
+    parts: Mapping[str, float], weights: Mapping[str, float] = DEFAULT_WEIGHTS
+) -> float | None:
+    """The score from parts already computed (stored ones too): the weighted mean × 100."""
     if "cpm" not in parts and "cpe" not in parts:
-        return Score(None, parts)
+        return None
     total_weight = sum(weights.get(name, 0.0) for name in parts)
     if total_weight <= 0:
-        return Score(None, parts)
+        return None
     value = 100 * sum(weights.get(name, 0.0) * part for name, part in parts.items()) / total_weight
-    return Score(round(value, 6), parts)
+    return round(value, 6)

@@ -94,17 +94,23 @@ def judge(
     """Load and judge the scope's creators; tell the user about any that are not stored."""
     with state.store().begin() as conn:
         judged = judge_scope(conn, scope, content, weights)
-    missing = judged.missing
+    warn_unjudged(state, scope, judged.missing, judged.without_notes, len(judged.data))
+    return judged
+
+
+def warn_unjudged(
+    state: CliState, scope: Scope, missing: Sequence[str], without_notes: int, stored: int
+) -> None:
+    """Tell the user about creators that are not stored, or stored without notes."""
     if missing:
         shown = ", ".join(missing[:3]) + (" …" if len(missing) > 3 else "")
         state.say(
             f"[yellow]{len(missing)} creator(s) of {scope.label} have no stored profile "
             f"and are left out ({shown}): find them with pgy search[/yellow]"
         )
-    if judged.without_notes:
+    if without_notes:
         state.say(
-            f"[yellow]{judged.without_notes} of {len(judged.data)} creator(s) have no stored "
+            f"[yellow]{without_notes} of {stored} creator(s) have no stored "
             f"notes, so no cost per read or score: pgy enrich fetches them (a creator may have "
             f"none)[/yellow]"
         )
-    return judged

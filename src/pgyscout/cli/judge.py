@@ -18,8 +18,6 @@ from pgyscout.analysis import (
     Profile,
     RankFilters,
     compare,
-    plan,
-    rank,
 )
 from pgyscout.analysis.flags import Flag
 from pgyscout.cli._app import app, state_of
@@ -36,12 +34,14 @@ from pgyscout.cli._scope import (
     parse_content,
     parse_weights_option,
     resolve_scope,
+    warn_unjudged,
 )
 from pgyscout.cli._tables import count, money
 from pgyscout.cli.fetch import Format, resolve_format
 from pgyscout.client import InvalidInputError
 from pgyscout.labels import Lang, fmt_count, fmt_money, fmt_number, fmt_share
 from pgyscout.labels import label as label_of
+from pgyscout.store.scope import plan_scope, rank_scope
 
 
 def share(value: float | None, digits: int = 1) -> str:
@@ -199,10 +199,18 @@ def rank_command(
     scope = resolve_scope(
         state, user_ids, search_id=search_id, last_search=last_search, shortlist=shortlist
     )
-    judged = judge(state, scope, parse_content(content), parse_weights_option(weights))
-    ranked = rank(judged.profiles, key, filters)
-    if limit is not None:
-        ranked = ranked[:limit]
+    with state.store().begin() as conn:
+        ranking = rank_scope(
+            conn,
+            scope,
+            key,
+            content=parse_content(content),
+            weights=parse_weights_option(weights),
+            filters=filters,
+            limit=limit,
+        )
+    warn_unjudged(state, scope, ranking.judged.missing, ranking.without_notes, ranking.stored)
+    ranked = ranking.profiles
     structured = output in ("json", "jsonl")
     writer = make_writer(
         output,
@@ -212,8 +220,8 @@ def rank_command(
     )
     writer.write([rank_record(i, p, structured) for i, p in enumerate(ranked, start=1)])
     writer.close()
-    if len(ranked) < len(judged.profiles):
-        state.note(f"[dim]{len(ranked)} of {len(judged.profiles)} creators shown[/dim]")
+    if len(ranked) < ranking.stored:
+        state.note(f"[dim]{len(ranked)} of {ranking.stored} creators shown[/dim]")
 
 
 # --- compare ----------------------------------------------------------------------------------
@@ -371,14 +379,19 @@ def plan_command(
         shortlist=shortlist,
         default_all=False,
     )
-    judged = judge(state, scope, parse_content(content), parse_weights_option(weights))
-    result = plan(
-        judged.profiles,
-        budget,
-        goal,
-        min_creators=min_creators,
-        max_share=max_share,
-    )
+    with state.store().begin() as conn:
+        planned = plan_scope(
+            conn,
+            scope,
+            budget,
+            goal,
+            content=parse_content(content),
+            weights=parse_weights_option(weights),
+            min_creators=min_creators,
+            max_share=max_share,
+        )
+    warn_unjudged(state, scope, planned.missing, planned.without_notes, planned.stored)
+    result = planned.plan
     if output == "table":
         chosen, left = plan_tables(result, scope.label)
         state.out_console.print(chosen)

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from pgyscout.analysis import RANK_KEYS, rank
+from pgyscout.analysis import RANK_KEYS
 from pgyscout.cli._app import app, state_of
 from pgyscout.cli._fit import FittedTable
 from pgyscout.cli._output import make_writer
@@ -25,6 +25,7 @@ from pgyscout.cli.judge import creators_table, rank_record
 from pgyscout.client import InvalidInputError
 from pgyscout.client._params import check_user_id
 from pgyscout.store import shortlists
+from pgyscout.store.scope import top_ids
 from pgyscout.store.views import creator_rows
 
 shortlist_app = typer.Typer(
@@ -72,8 +73,8 @@ def _ids_to_add(
     if key not in RANK_KEYS:
         raise InvalidInputError("--by", f"--by must be one of {'|'.join(RANK_KEYS)}, not {by!r}")
     scope = resolve_scope(state, None, search_id=search_id, last_search=last_search)
-    judged = judge(state, scope, parse_content(content))
-    best = [p.user_id for p in rank(judged.profiles, key)[:top]]
+    with state.store().begin() as conn:
+        best = top_ids(conn, scope, top, key, parse_content(content))
     return ids + best
 
 

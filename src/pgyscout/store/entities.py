@@ -62,6 +62,15 @@ def _creator_row(creator: Creator, now: dt.datetime) -> dict[str, Any]:
     }
 
 
+def forget_metrics(conn: sa.Connection, user_ids: Iterable[str]) -> None:
+    """New data makes a creator's stored judgement out of date: it is judged again from the
+    new data when next needed (``store.metrics``)."""
+    ids = sorted(set(user_ids))
+    if ids:
+        m = schema.creator_metrics.c
+        conn.execute(sa.delete(schema.creator_metrics).where(m.user_id.in_(ids)))
+
+
 def save_creators(
     conn: sa.Connection, creators: Sequence[Creator], now: dt.datetime | None = None
 ) -> None:
@@ -81,6 +90,7 @@ def save_creators(
         for row in rows
     ]
     upsert(conn, schema.creator_snapshots, snapshots)
+    forget_metrics(conn, (c.user_id for c in creators))
 
 
 def create_search(conn: sa.Connection, params: dict[str, Any]) -> int:
@@ -141,6 +151,7 @@ def save_note_page(conn: sa.Connection, page: NotePage, now: dt.datetime | None 
         for r in rows
     ]
     upsert(conn, schema.note_counts, counts)
+    forget_metrics(conn, [page.user_id])
 
 
 def save_trend(conn: sa.Connection, trend: FansTrend, now: dt.datetime | None = None) -> None:
@@ -157,6 +168,7 @@ def save_trend(conn: sa.Connection, trend: FansTrend, now: dt.datetime | None = 
         if p.date is not None
     ]
     upsert(conn, schema.fans_points, rows)
+    forget_metrics(conn, [trend.kol_id])
 
 
 def last_search_id(conn: sa.Connection) -> int | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import socket
 from collections.abc import Sequence
@@ -20,6 +21,8 @@ from sqlalchemy.engine import Engine
 
 from pgyscout.store import schema
 from pgyscout.store.entities import utcnow
+
+log = logging.getLogger(__name__)
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 # A claim older than this is taken back even from a worker that may be alive elsewhere.
@@ -134,7 +137,18 @@ def _set(engine: Engine, job_id: int, user_id: str, worker: str, **values: Any) 
 
 
 def finish(engine: Engine, job_id: int, user_id: str, worker: str) -> None:
+    """The creator is done: mark it, then judge it once from everything just saved, so that
+    ranking and planning read its figures instead of its notes."""
     _set(engine, job_id, user_id, worker, status=DONE, error=None)
+    from pgyscout.store.metrics import judge_and_store
+
+    try:
+        with engine.begin() as conn:
+            judge_and_store(conn, [user_id])
+    except Exception:
+        # What was bought is saved and the job goes on: the next read judges this creator
+        # again, and shows the trouble there if it is still there.
+        log.warning("could not judge %s now; it is judged when next read", user_id, exc_info=True)
 
 
 def fail(engine: Engine, job_id: int, user_id: str, worker: str, error: str) -> None:

@@ -260,3 +260,43 @@ monitor_lease = Table(
     Column("acquired_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
 )
+
+# Each stored creator judged once per content type when its data is saved (or, for rows a
+# save left out of date, on the next read), so ranking, filtering and planning thousands of
+# creators is a query rather than a re-judging of every note. The score's parts are kept so a
+# ranking with other weights needs no notes either. ``formula`` says which judging code wrote
+# the row: rows of another formula are judged again.
+creator_metrics = Table(
+    "creator_metrics",
+    metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("content", String(8), primary_key=True),
+    Column("formula", String(16), nullable=False),
+    Column("computed_at", DateTime, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("fans", BigInteger),
+    Column("price", Float),
+    Column("notes", Integer, nullable=False),
+    Column("expected_reads", Float),
+    Column("expected_interactions", Float),
+    Column("engagement_rate", Float),
+    Column("growth_per_30_days", Float),
+    Column("cpm", Float),
+    Column("cpe", Float),
+    Column("part_cpm", Float),
+    Column("part_cpe", Float),
+    Column("part_engagement", Float),
+    Column("part_growth", Float),
+    Column("part_authenticity", Float),
+    Column("score", Float),
+    Column("flags", Integer, nullable=False),
+    Column("flag_codes", Text, nullable=False),
+    Index("ix_creator_metrics_score", "content", "score"),
+    Index("ix_creator_metrics_cpm", "content", "cpm"),
+    Index("ix_creator_metrics_cpe", "content", "cpe"),
+    Index("ix_creator_metrics_engagement", "content", "engagement_rate"),
+    Index("ix_creator_metrics_growth", "content", "growth_per_30_days"),
+    Index("ix_creator_metrics_reads", "content", "expected_reads"),
+    Index("ix_creator_metrics_fans", "content", "fans"),
+    Index("ix_creator_metrics_price", "content", "price"),
+)

@@ -6,10 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
-from pgyscout.analysis import DEFAULT_WEIGHTS, Content, CreatorData, Profile, build_profile
+from pgyscout.analysis import (
+    DEFAULT_WEIGHTS,
+    Content,
+    CreatorData,
+    Objective,
+    Plan,
+    Profile,
+    RankFilters,
+    build_profile,
+)
+from pgyscout.analysis.planning import Candidate, LeftOut, candidate, plan_candidates
+from pgyscout.analysis.ranking import best_first, check_rank_key
 from pgyscout.client import InvalidInputError
 from pgyscout.client._params import check_user_id
 from pgyscout.store.creator_page import SHORTEST_PREFIX, resolve_user_id
@@ -106,3 +118,150 @@ def judge_scope(
     data, missing = load_creator_data(conn, scope.user_ids, scope.extra)
     profiles = [build_profile(d, content, weights) for d in data]
     return Judged(scope, data, profiles, missing)
+
+
+# Which stored column each sort key reads.
+_RANK_COLUMNS = {
+    "cpm": "cpm",
+    "cpe": "cpe",
+    "engagement": "engagement_rate",
+    "growth": "growth_per_30_days",
+    "reads": "expected_reads",
+}
+
+
+@dataclass
+class Ranking:
+    """The best of a scope: the shown creators judged in full, the rest counted."""
+
+    judged: Judged  # the shown creators, best first; ``missing`` is the whole scope's
+    stored: int  # creators of the scope with a stored profile
+    kept: int  # of those, how many passed the filters
+    without_notes: int  # of the stored, how many have no stored notes
+
+    @property
+    def profiles(self) -> list[Profile]:
+        return self.judged.profiles
+
+
+def _scored(
+    rows: dict[str, sa.Row[Any]], by: str, weights: Mapping[str, float]
+) -> dict[str, tuple[sa.Row[Any], float | None, float | None]]:
+    """Each row with its score under ``weights`` and its value for sort key ``by``."""
+    from pgyscout.store.metrics import score_of
+
+    scored = {}
+    for user_id, row in rows.items():
+        score = score_of(row, weights)
+        value = score if by == "score" else getattr(row, _RANK_COLUMNS[by])
+        scored[user_id] = (row, score, value)
+    return scored
+
+
+def rank_scope(
+    conn: sa.Connection,
+    scope: Scope,
+    by: str = "score",
+    *,
+    content: Content = "photo",
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+    filters: RankFilters | None = None,
+    limit: int | None = None,
+    judge_shown: bool = True,
+) -> Ranking:
+    """``rank`` over the scope's stored figures: filtered and sorted by query results, and only
+    the shown creators judged in full (with ``judge_shown``), so ranking ten thousand creators
+    reads ten thousand rows of numbers instead of their notes. Same order as ``rank`` over
+    every profile: ties and creators without a value keep the scope's order."""
+    from pgyscout.store.metrics import stored_metrics
+
+    check_rank_key(by)
+    rows = stored_metrics(conn, scope.user_ids, content)
+    scored = _scored(rows, by, weights)
+    order = [u for u in scope.user_ids if u in scored]
+    kept = [
+        u
+        for u in order
+        if filters is None
+        or filters.keeps(
+            fans=scored[u][0].fans,
+            price=scored[u][0].price,
+            score=scored[u][1],
+            engagement=scored[u][0].engagement_rate,
+            flagged=scored[u][0].flags > 0,
+        )
+    ]
+    best = best_first(kept, lambda u: scored[u][2], by)
+    shown = best if limit is None else best[:limit]
+    missing = [u for u in dict.fromkeys(scope.user_ids) if u not in rows]
+    if judge_shown:
+        judged = judge_scope(conn, Scope(shown, scope.label, scope.extra), content, weights)
+    else:
+        judged = Judged(Scope(shown, scope.label, scope.extra), [], [], [])
+    judged.missing = missing
+    return Ranking(
+        judged=judged,
+        stored=len(order),
+        kept=len(kept),
+        without_notes=sum(1 for u in order if scored[u][0].notes == 0),
+    )
+
+
+def top_ids(
+    conn: sa.Connection, scope: Scope, n: int, by: str = "score", content: Content = "photo"
+) -> list[str]:
+    """The best ``n`` creators of the scope by ``by``, from their stored figures."""
+    ranking = rank_scope(conn, scope, by, content=content, limit=n, judge_shown=False)
+    return ranking.judged.scope.user_ids
+
+
+@dataclass
+class Planned:
+    plan: Plan
+    stored: int  # creators of the scope with a stored profile
+    missing: list[str]
+    without_notes: int
+
+
+def plan_scope(
+    conn: sa.Connection,
+    scope: Scope,
+    budget: float,
+    objective: Objective = "reads",
+    *,
+    content: Content = "photo",
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+    min_creators: int = 1,
+    max_share: float = 1.0,
+) -> Planned:
+    """``plan`` over the scope's stored figures: no notes are read, whatever the scope's size."""
+    from pgyscout.store.metrics import score_of, stored_metrics
+
+    rows = stored_metrics(conn, scope.user_ids, content)
+    usable: list[Candidate] = []
+    unusable: list[LeftOut] = []
+    order = [u for u in dict.fromkeys(scope.user_ids) if u in rows]
+    for user_id in order:
+        row = rows[user_id]
+        found = candidate(
+            user_id,
+            row.name,
+            content,
+            row.price,
+            row.expected_reads,
+            row.expected_interactions,
+            score_of(row, weights),
+        )
+        if isinstance(found, Candidate):
+            usable.append(found)
+        else:
+            unusable.append(found)
+    result = plan_candidates(
+        usable, unusable, budget, objective, min_creators=min_creators, max_share=max_share
+    )
+    return Planned(
+        plan=result,
+        stored=len(order),
+        missing=[u for u in dict.fromkeys(scope.user_ids) if u not in rows],
+        without_notes=sum(1 for u in order if rows[u].notes == 0),
+    )

@@ -1,7 +1,7 @@
 """creator_metrics: each creator judged once, for ranking and planning by query
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-28 22:00:00
 
 Existing databases get an empty table: creators are judged on the first read that needs
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -249,6 +249,7 @@ def enrich(
     state = state_of(ctx)
     args = list(targets or [])
     store = state.store()
+    store.check_writable()  # before paying for answers it could not keep
     engine = store.engine
     if resume or retry_failed:
         if from_file or last_search or search_id is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -36,7 +36,7 @@ from pgyscout.client._params import (
 )
 from pgyscout.collect.spending import past_the_end_warning, refuse_stored_page_past_end
 from pgyscout.models import CreatorPage, NotePage
-from pgyscout.store import Store, StoreCache
+from pgyscout.store import Store, StoreCache, StoreError
 from pgyscout.store.entities import create_search, save_note_page, save_search_page, save_trend
 
 # The library's parameter names, as the user typed them on each command.
@@ -203,6 +203,7 @@ class Storage:
 
     store: Store | None
     cache: StoreCache | None
+    unsaved: list[str] = field(default_factory=list)
 
     def refuse_page_past_end(
         self, client: Client, endpoint: Endpoint, params: dict[str, str], refresh: bool
@@ -212,9 +213,23 @@ class Storage:
             refuse_stored_page_past_end(self.store.engine, endpoint, params, client.upstream)
 
     def save(self, write: Callable[[sa.Connection], None]) -> None:
-        if self.store is not None:
+        if self.store is None:
+            return
+        try:
             with self.store.begin() as conn:
                 write(conn)
+        except sa.exc.SQLAlchemyError as exc:
+            # The answer is paid for: it is still printed; check_saved says it was not kept.
+            self.unsaved.append(str(getattr(exc, "orig", None) or exc).splitlines()[0])
+
+    def check_saved(self, client: Client) -> None:
+        """After the output: say plainly when what was paid for could not be saved."""
+        reasons = client.unsaved + self.unsaved
+        if reasons and self.store is not None:
+            raise StoreError(
+                f"the answer above was paid for but NOT saved to the database "
+                f"{self.store.display_url}: {reasons[0]}"
+            )
 
 
 def open_storage(state: CliState, no_store: bool, max_age: str, refresh: bool) -> Storage:
@@ -222,6 +237,7 @@ def open_storage(state: CliState, no_store: bool, max_age: str, refresh: bool) -
     if no_store:
         return Storage(None, None)
     store = state.store()
+    store.check_writable()  # before paying for anything it could not keep
     return Storage(store, store.cache(max_age=age, refresh=refresh))
 
 
@@ -301,7 +317,8 @@ def search(
         )
 
         def save(result: CreatorPage) -> None:
-            storage.save(lambda conn: save_search_page(conn, search_id[0], result))
+            if search_id:
+                storage.save(lambda conn: save_search_page(conn, search_id[0], result))
 
         stream_pages(
             state,
@@ -318,6 +335,7 @@ def search(
             max_pages=max_pages,
             on_page=save,
         )
+        storage.check_saved(client)
         if search_id:
             state.note(
                 f"[dim]saved as search #{search_id[0]} (pgy enrich --search {search_id[0]})[/dim]"
@@ -378,6 +396,7 @@ def notes(
             max_pages=max_pages,
             on_page=lambda result: storage.save(lambda conn: save_note_page(conn, result)),
         )
+        storage.check_saved(client)
 
 
 @app.command()
@@ -420,5 +439,6 @@ def trend(
     writer = make_writer(output, state.out, state.out_console, render)
     writer.write([p.raw for p in result.points])
     writer.close()
+    storage.check_saved(client)
     if not result.points:
         state.say("no follower history for this creator (not in the marketplace, or too new)")

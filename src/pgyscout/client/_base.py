@@ -168,6 +168,9 @@ class ClientBase:
         self.pacer = Pacer(self._settings.max_qps, clock=clock, initial_qps=initial_qps)
         self.stats = CallStats()
         self.cache = cache
+        # Why the cache could not keep what was bought, once per failure: the answers are
+        # still returned (they are paid for) and the caller says they were not saved.
+        self.unsaved: list[str] = []
         self.upstream = upstream_key(self._settings.base_url)
         self._rng = rng or random.Random()
         self._clock = clock
@@ -329,7 +332,7 @@ class ClientBase:
         )
         if self.cache is not None:
             # Durable before anyone sees it: a crash after this line loses nothing paid for.
-            self.cache.record(record, billed_answer)
+            self._record(record, billed_answer)
         for listener in self._listeners:
             listener(record)
         log.info(
@@ -389,11 +392,23 @@ class ClientBase:
             started_at=self._now(),
             upstream=self.upstream,
         )
-        self.cache.record(record, None)
+        self._record(record, None)
         for listener in self._listeners:
             listener(record)
         log.info("%s -> from the store (no call)", request.describe())
         return envelope
+
+    def _record(self, record: Attempt, envelope: dict[str, Any] | None) -> None:
+        """Write to the cache; a failure to write (a full disk, a database gone read-only)
+        must not throw away an answer that was paid for, so it is noted and the answer used."""
+        assert self.cache is not None
+        try:
+            self.cache.record(record, envelope)
+        except Exception as exc:  # the store's errors are not the client's to know
+            reason = redact(str(getattr(exc, "orig", None) or exc).splitlines()[0])
+            log.warning("%s: could not save to the database: %s", record.endpoint, reason)
+            if envelope is not None:
+                self.unsaved.append(reason)
 
     def _exhausted(
         self, request: PreparedRequest, last: TransientError

@@ -56,6 +56,20 @@ class Store:
         extra = {"clock": clock} if clock is not None else {}
         return StoreCache(self.engine, max_age=max_age, refresh=refresh, job_id=job_id, **extra)
 
+    def check_writable(self) -> None:
+        """Refuse, before anything is paid for, a database that cannot keep what is bought:
+        a read-only file or folder, a read-only PostgreSQL role or replica."""
+        try:
+            with self.engine.begin() as conn:
+                # A write that changes nothing still needs the right to write.
+                conn.execute(sa.delete(schema.calls).where(schema.calls.c.id == -1))
+        except sa.exc.SQLAlchemyError as exc:
+            reason = getattr(exc, "orig", None) or exc
+            raise StoreError(
+                f"the database {self.display_url} cannot be written ({reason}); nothing was "
+                "fetched, so nothing was paid for: fix it, use another --db, or add --no-store"
+            ) from None
+
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
         with self.engine.begin() as conn:

@@ -62,6 +62,9 @@ def create_db_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
+        if database and parsed.query.get("uri") in ("true", "1") and database.startswith("file:"):
+            # sqlite:///file:/path/x.db?mode=ro&uri=true opens a database read-only
+            database = database.removeprefix("file:")
         if database and database != ":memory:":
             folder = Path(database).parent
             if Path(database) == default_db_path():

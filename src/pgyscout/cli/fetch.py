@@ -37,7 +37,8 @@ from pgyscout.client._params import (
 from pgyscout.collect.spending import past_the_end_warning, refuse_stored_page_past_end
 from pgyscout.models import CreatorPage, NotePage
 from pgyscout.store import Store, StoreCache, StoreError
-from pgyscout.store.entities import create_search, save_note_page, save_search_page, save_trend
+from pgyscout.store.entities import save_note_page, save_search_page, save_trend
+from pgyscout.store.searches import find_or_create_search
 
 # The library's parameter names, as the user typed them on each command.
 SEARCH_WORDS = {
@@ -311,10 +312,15 @@ def search(
     with state.client(cache=storage.cache) as client:
         storage.refuse_page_past_end(client, SEARCH, query, refresh)
         search_id: list[int] = []
+        reused: list[bool] = []
         record = {**{k: v for k, v in query.items() if k != "page"}, "first_page": first}
-        storage.save(
-            lambda conn: search_id.append(create_search(conn, {**record, "max_pages": max_pages}))
-        )
+
+        def find(conn: sa.Connection) -> None:
+            found, again = find_or_create_search(conn, {**record, "max_pages": max_pages})
+            search_id.append(found)
+            reused.append(again)
+
+        storage.save(find)
 
         def save(result: CreatorPage) -> None:
             if search_id:
@@ -337,8 +343,10 @@ def search(
         )
         storage.check_saved(client)
         if search_id:
+            how = "the same as saved search" if reused[0] else "saved as search"
             state.note(
-                f"[dim]saved as search #{search_id[0]} (pgy enrich --search {search_id[0]})[/dim]"
+                f"[dim]{how} #{search_id[0]} (pgy enrich --search {search_id[0]}; "
+                "pgy searches lists them)[/dim]"
             )
 
 

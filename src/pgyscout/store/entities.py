@@ -112,10 +112,17 @@ def save_search_page(conn: sa.Connection, search_id: int, page: CreatorPage) -> 
             for i, c in enumerate(page.creators)
         ],
     )
+    # Pages stored, not pages run: a search run again stores the same pages again.
+    r = schema.search_results.c
+    stored = (
+        sa.select(sa.func.count(sa.distinct(r.page)))
+        .where(r.search_id == search_id)
+        .scalar_subquery()
+    )
     conn.execute(
         sa.update(schema.searches)
         .where(schema.searches.c.id == search_id)
-        .values(total=page.total, pages=schema.searches.c.pages + 1)
+        .values(total=page.total, pages=stored)
     )
 
 
@@ -172,8 +179,10 @@ def save_trend(conn: sa.Connection, trend: FansTrend, now: dt.datetime | None = 
 
 
 def last_search_id(conn: sa.Connection) -> int | None:
-    value = conn.execute(sa.select(sa.func.max(schema.searches.c.id))).scalar()
-    return int(value) if value is not None else None
+    """The search run last: a search run again (and so reused) counts from its latest run."""
+    s = schema.searches.c
+    value = conn.execute(sa.select(s.id).order_by(s.created_at.desc(), s.id.desc())).first()
+    return int(value[0]) if value is not None else None
 
 
 def search_user_ids(conn: sa.Connection, search_id: int) -> list[str]:

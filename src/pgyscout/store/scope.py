@@ -25,7 +25,8 @@ from pgyscout.analysis.ranking import best_first, check_rank_key
 from pgyscout.client import InvalidInputError
 from pgyscout.client._params import check_user_id
 from pgyscout.store.creator_page import SHORTEST_PREFIX, resolve_user_id
-from pgyscout.store.entities import last_search_id, search_user_ids
+from pgyscout.store.entities import last_search_id
+from pgyscout.store.searches import get_search
 from pgyscout.store.shortlists import shortlist_members
 from pgyscout.store.views import load_creator_data, stored_user_ids
 
@@ -79,7 +80,7 @@ def resolve_scope(
             raise InvalidInputError("--last-search", "no saved search yet: run pgy search first")
         search_id = latest
     if search_id is not None:
-        found = search_user_ids(conn, search_id)
+        _, found = get_search(conn, search_id)
         if not found:
             raise InvalidInputError("--search", f"saved search #{search_id} has no creators")
         return Scope(found, f"search #{search_id}")

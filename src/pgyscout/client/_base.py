@@ -46,6 +46,14 @@ from pgyscout.models import FansTrend, answer_problem, parse_fans_trend
 
 log = logging.getLogger("pgyscout.client")
 
+# The largest answer read: real answers are a few kB (a search page of 20 creators about
+# 100 kB), so anything near this is a proxy's page or a fault, never worth the memory.
+MAX_ANSWER_BYTES = 10_000_000
+
+
+class AnswerRefused(Exception):
+    """An answer not read to its end: over the size cap, or past the attempt's deadline."""
+
 
 def _connect_reason(exc: httpx.ConnectError) -> str:
     """ "connection refused", "unknown host" ...: the OS's words without the errno."""
@@ -275,6 +283,9 @@ class ClientBase:
 
     @staticmethod
     def _outcome_of_exception(exc: Exception) -> Outcome:
+        if isinstance(exc, AnswerRefused):
+            # Retried like a dropped connection; nothing of it is kept or parsed.
+            return classify_transport_failure("answer refused", str(exc))
         if isinstance(exc, httpx.TimeoutException):
             return classify_transport_failure("timeout", type(exc).__name__)
         if isinstance(exc, httpx.ConnectError):
@@ -285,9 +296,35 @@ class ClientBase:
         # Connection reset, a cut body, a protocol error: nothing usable came back.
         return classify_transport_failure("connection failed", redact(type(exc).__name__))
 
+    def _deadline(self, started: float) -> float:
+        """When an attempt must have its whole answer: the timeout bounds each attempt as a
+        whole, not only the wait for each byte (a server trickling a byte a second would
+        otherwise hold a call for ever)."""
+        return started + self._settings.timeout
+
+    def _check_body(self, size: int, deadline: float) -> None:
+        """Between chunks of an answer: refuse one over the size cap or past the deadline."""
+        if size > MAX_ANSWER_BYTES:
+            raise AnswerRefused(
+                f"answer over {MAX_ANSWER_BYTES // 1_000_000} MB (real answers are a few kB)"
+            )
+        if self._clock() > deadline:
+            raise AnswerRefused(f"no whole answer within {self._settings.timeout:g} s")
+
     @staticmethod
-    def _outcome_of_response(request: PreparedRequest, response: httpx.Response) -> Outcome:
-        outcome = classify_response(response.status_code, response.content, request.endpoint)
+    def _check_declared_size(response: httpx.Response) -> None:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+            raise AnswerRefused(
+                f"answer of {int(declared):,} bytes is over the {MAX_ANSWER_BYTES // 1_000_000} MB"
+                " cap (real answers are a few kB)"
+            )
+
+    @staticmethod
+    def _outcome_of_response(
+        request: PreparedRequest, response: httpx.Response, body: bytes
+    ) -> Outcome:
+        outcome = classify_response(response.status_code, body, request.endpoint)
         if outcome.verdict is Verdict.OK and outcome.envelope is not None:
             problem = answer_problem(request.endpoint.name, outcome.envelope)
             if problem is not None:

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from tenacity import Retrying, retry_if_exception_type
 
-from pgyscout.client._base import ClientBase, PreparedRequest
+from pgyscout.client._base import AnswerRefused, ClientBase, PreparedRequest
 from pgyscout.client._core import NOTES, SEARCH
 from pgyscout.client._errors import TransientError
 from pgyscout.models import (
@@ -63,9 +63,17 @@ class Client(ClientBase):
             self._sleep(wait)
         started, wall = self._clock(), self._now()
         try:
-            response = self._http.get(request.endpoint.path, params=self._query(request))
-            outcome = self._outcome_of_response(request, response)
-        except httpx.TransportError as exc:
+            deadline = self._deadline(started)
+            with self._http.stream(
+                "GET", request.endpoint.path, params=self._query(request)
+            ) as response:
+                self._check_declared_size(response)
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    self._check_body(len(body), deadline)
+            outcome = self._outcome_of_response(request, response, bytes(body))
+        except (httpx.TransportError, AnswerRefused) as exc:
             outcome = self._outcome_of_exception(exc)
         return self._settle(request, outcome, attempt, started, wall)
 

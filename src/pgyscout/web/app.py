@@ -73,12 +73,12 @@ class Web:
     """The app's shared state: the store, the templates, the judged creators, running actions."""
 
     def __init__(self, config: WebConfig, store: Store | None = None) -> None:
-        from pgyscout.web.catalog import ProfileCache
+        from pgyscout.web.catalog import FactsCache
 
         self.config = config
         self.store = store or Store(config.db)
         self.csrf_token = secrets.token_urlsafe(32)
-        self.profiles = ProfileCache()
+        self.facts = FactsCache()
         self.actions: dict[str, Any] = {}
         self.templates = Environment(
             loader=PackageLoader("pgyscout.web", "templates"),

@@ -1,6 +1,5 @@
-"""The stored creators as the dashboard's one table: judged with the same functions as
-`pgy rank`, then filtered, sorted and paged; judged profiles are kept while the data under
-them is unchanged, so paging and sorting do not judge every creator again."""
+"""The stored creators as the dashboard's one table: filtered and sorted on each creator's
+stored figures as `pgy rank` does, paged, and only the page judged in full."""
 
 from __future__ import annotations
 
@@ -12,61 +11,62 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pgyscout.analysis import RANK_KEYS, Content, Profile, RankFilters, build_profile, rank
+from pgyscout.analysis import RANK_KEYS, Profile, RankFilters
 from pgyscout.analysis.profile import profile_row
+from pgyscout.analysis.ranking import best_first
 from pgyscout.store import schema
-from pgyscout.store.views import load_creator_data, stored_user_ids
+from pgyscout.store.metrics import stored_metrics
+from pgyscout.store.scope import Scope, judge_scope
+from pgyscout.store.views import stored_user_ids
 from pgyscout.web.params import BEST_FIRST_DESC, CreatorQuery
 
 PROFILE_URL = "https://www.xiaohongshu.com/user/profile/{user_id}"
 
 
 def data_version(conn: sa.Connection) -> tuple[Any, ...]:
-    """Changes whenever a creator, note or follower point is added or updated."""
-    c, n, f = schema.creators.c, schema.notes.c, schema.fans_points.c
-    return tuple(
-        conn.execute(
-            sa.select(
-                sa.select(sa.func.count()).select_from(schema.creators).scalar_subquery(),
-                sa.select(sa.func.max(c.updated_at)).scalar_subquery(),
-                sa.select(sa.func.count()).select_from(schema.notes).scalar_subquery(),
-                sa.select(sa.func.max(n.updated_at)).scalar_subquery(),
-                sa.select(sa.func.count()).select_from(schema.fans_points).scalar_subquery(),
-                sa.select(sa.func.max(f.fetched_at)).scalar_subquery(),
-            )
-        ).one()
-    )
+    """Changes whenever a creator's profile is added or updated."""
+    c = schema.creators.c
+    return tuple(conn.execute(sa.select(sa.func.count(), sa.func.max(c.updated_at))).one())
 
 
 @dataclass(frozen=True)
-class Judged:
-    profiles: list[Profile]  # most followed first, as stored_user_ids orders them
-    by_id: dict[str, Profile]
-    fetched_at: dict[str, dt.datetime]
+class Facts:
+    """What the filters read beyond the stored figures: from the creator's profile."""
+
+    tags: tuple[str, ...]
+    gender: str | None
+    location: str | None
+    fetched_at: dt.datetime | None
 
 
-class ProfileCache:
-    """Every stored creator judged, per content type, until the data changes."""
+class FactsCache:
+    """Every stored creator's tags, gender, place and fetch time, read once per change of the
+    creators table (tags live in the raw profile, which is costly to read 10,000 times)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._kept: dict[Content, tuple[tuple[Any, ...], Judged]] = {}
+        self._kept: tuple[tuple[Any, ...], dict[str, Facts]] | None = None
 
-    def all(self, conn: sa.Connection, content: Content) -> Judged:
+    def get(self, conn: sa.Connection) -> dict[str, Facts]:
         version = data_version(conn)
         with self._lock:
-            kept = self._kept.get(content)
-            if kept is not None and kept[0] == version:
-                return kept[1]
-        ids = stored_user_ids(conn)
-        data, _missing = load_creator_data(conn, ids)
-        profiles = [build_profile(d, content) for d in data]
+            if self._kept is not None and self._kept[0] == version:
+                return self._kept[1]
         c = schema.creators.c
-        fetched = {u: at for u, at in conn.execute(sa.select(c.user_id, c.updated_at))}
-        judged = Judged(profiles, {p.user_id: p for p in profiles}, fetched)
+        facts: dict[str, Facts] = {}
+        for user_id, gender, location, updated, raw in conn.execute(
+            sa.select(c.user_id, c.gender, c.location, c.updated_at, c.raw)
+        ):
+            tags: list[str] = []
+            for tag in (raw or {}).get("contentTags") or []:
+                if isinstance(tag, dict):
+                    if tag.get("taxonomy1Tag"):
+                        tags.append(str(tag["taxonomy1Tag"]))
+                    tags.extend(str(t) for t in tag.get("taxonomy2Tags") or [])
+            facts[user_id] = Facts(tuple(tags), gender, location, updated)
         with self._lock:
-            self._kept[content] = (version, judged)
-        return judged
+            self._kept = (version, facts)
+        return facts
 
 
 def flag_list(p: Profile) -> list[dict[str, Any]]:
@@ -87,40 +87,44 @@ def creator_row(p: Profile, fetched: dt.datetime | None) -> dict[str, Any]:
     return row
 
 
-def _sort_value(p: Profile, key: str) -> float | None:
-    if key in RANK_KEYS:
-        return RANK_KEYS[key][0](p)
-    if key == "fans":
-        return None if p.fans is None else float(p.fans)
-    return p.price  # "price"
+# Which stored figure each sort key reads.
+SORT_COLUMNS = {
+    "score": "score",
+    "cpm": "cpm",
+    "cpe": "cpe",
+    "engagement": "engagement_rate",
+    "growth": "growth_per_30_days",
+    "reads": "expected_reads",
+    "fans": "fans",
+    "price": "price",
+}
 
 
-def _matches(p: Profile, query: CreatorQuery) -> bool:
-    c = p.creator
+def _matches(row: sa.Row[Any], facts: Facts | None, query: CreatorQuery) -> bool:
     if query.q is not None:
         needle = query.q.lower()
-        if needle not in (c.name or "").lower() and needle not in c.user_id:
+        if needle not in (row.name or "").lower() and needle not in row.user_id:
             return False
-    if query.tag is not None:
-        tags = [*c.categories, *(s for t in c.content_tags or [] for s in t.subcategories)]
-        if not any(query.tag in t for t in tags):
-            return False
-    if query.gender is not None and c.gender != query.gender:
+    if facts is None:
+        return query.tag is None and query.gender is None and query.location is None
+    if query.tag is not None and not any(query.tag in t for t in facts.tags):
         return False
-    if query.location is not None and query.location not in (c.location or ""):
+    if query.gender is not None and facts.gender != query.gender:
         return False
-    if query.flags == "any" and not p.flags:
+    if query.location is not None and query.location not in (facts.location or ""):
         return False
-    wanted = query.flags not in (None, "any", "none")
-    return not wanted or any(f.code == query.flags for f in p.flags)
+    codes = row.flag_codes.split(",") if row.flag_codes else []
+    if query.flags == "any" and not codes:
+        return False
+    return query.flags in (None, "any", "none") or query.flags in codes
 
 
 @dataclass(frozen=True)
 class CreatorsPage:
     query: CreatorQuery
     total: int
-    rows: list[Profile]
-    fetched_at: Mapping[str, dt.datetime]
+    rows: list[Profile]  # the page's creators, judged in full
+    fetched_at: Mapping[str, dt.datetime | None]
 
     @property
     def pages(self) -> int:
@@ -136,17 +140,16 @@ class CreatorsPage:
 
 
 def select_creators(
-    judged: Judged,
+    conn: sa.Connection,
     query: CreatorQuery,
+    facts: Mapping[str, Facts],
     within: Sequence[str] | None = None,
 ) -> CreatorsPage:
-    """Filter, sort and cut one page. ``within`` (a saved search's or a shortlist's ids, in
-    their order) narrows the creators before the filters."""
-    pool = (
-        judged.profiles
-        if within is None
-        else [judged.by_id[u] for u in dict.fromkeys(within) if u in judged.by_id]
-    )
+    """Filter and sort on the stored figures (``creator_metrics``), then judge only the page's
+    creators in full: the order and the numbers of `pgy rank`, at any number of creators.
+    ``within`` (a saved search's or a shortlist's ids, in their order) narrows the creators."""
+    ids = stored_user_ids(conn) if within is None else list(dict.fromkeys(within))
+    rows = stored_metrics(conn, ids, query.content)
     filters = RankFilters(
         min_fans=query.fans_min,
         max_fans=query.fans_max,
@@ -154,15 +157,33 @@ def select_creators(
         min_score=query.min_score,
         no_flags=query.flags == "none",
     )
-    kept = [p for p in pool if _matches(p, query)]
-    if query.sort in RANK_KEYS:
-        ordered = rank(kept, query.sort, filters)  # the very order of `pgy rank --by`
+    kept = [
+        rows[u]
+        for u in ids
+        if u in rows
+        and filters.keeps(
+            fans=rows[u].fans,
+            price=rows[u].price,
+            score=rows[u].score,
+            engagement=rows[u].engagement_rate,
+            flagged=rows[u].flags > 0,
+        )
+        and _matches(rows[u], facts.get(u), query)
+    ]
+    column = SORT_COLUMNS[query.sort]
+
+    def value(row: sa.Row[Any]) -> float | None:
+        found = getattr(row, column)
+        return None if found is None else float(found)
+
+    if query.sort in RANK_KEYS and query.desc == BEST_FIRST_DESC[query.sort]:
+        ordered = best_first(kept, value, query.sort)  # the very order of `pgy rank --by`
     else:
-        ordered = [p for p in kept if filters.keep(p)]
-    known = [p for p in ordered if _sort_value(p, query.sort) is not None]
-    unknown = [p for p in ordered if _sort_value(p, query.sort) is None]
-    if query.sort not in RANK_KEYS or query.desc != BEST_FIRST_DESC[query.sort]:
-        known.sort(key=lambda p: _sort_value(p, query.sort) or 0.0, reverse=query.desc)
-    ordered = known + unknown
+        known = [r for r in kept if value(r) is not None]
+        known.sort(key=lambda r: value(r) or 0.0, reverse=query.desc)
+        ordered = known + [r for r in kept if value(r) is None]
     start = (query.page - 1) * query.size
-    return CreatorsPage(query, len(ordered), ordered[start : start + query.size], judged.fetched_at)
+    shown = [r.user_id for r in ordered[start : start + query.size]]
+    judged = judge_scope(conn, Scope(shown, "page"), query.content)
+    fetched = {u: facts[u].fetched_at if u in facts else None for u in shown}
+    return CreatorsPage(query, len(ordered), judged.profiles, fetched)

@@ -107,9 +107,8 @@ def creators(request: Request, fmt: str) -> Response:
             except ShortlistError as exc:
                 raise NotFound(str(exc)) from None
             within = members if within is None else [u for u in within if u in set(members)]
-        judged = web.profiles.all(conn, query.content)
+        result = select_creators(conn, query, web.facts.get(conn), within)
         shortlists = list_shortlists(conn)
-    result = select_creators(judged, query, within)
     if result.query.page > result.pages and result.total:
         raise BadParam("page", f"page {query.page} is past the last page ({result.pages})")
     rows = [creator_row(p, result.fetched_at.get(p.user_id)) for p in result.rows]

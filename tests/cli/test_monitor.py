@@ -28,6 +28,8 @@ from tests.cli.conftest import _as_a_fresh_process, _read, pgy_env
 NOW = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
 AS_OF = NOW.date()
 SIZE = 600
+# The pacing's slow start is not what these tests are about: let the local sandbox go fast.
+FAST = ("--qps", "500")
 
 
 def _quiet(state: SandboxState, c: SynthCreator) -> bool:
@@ -114,13 +116,17 @@ def test_simulated_days_raise_exactly_the_planted_alerts(
     for day in range(4):
         moving.state.population.set_day_offset(day)
         before = billed(moving)
-        done = monitor("monitor", "run", "--at", at(day), sandbox=moving, db=db, config=config)
+        done = monitor(
+            "monitor", "run", *FAST, "--at", at(day), sandbox=moving, db=db, config=config
+        )
         assert done.returncode == (0 if day == 0 else 10), done.stderr
         paid = billed(moving) - before
         # Every day: a nickname search, notes page 1 and the trend of each creator; on the
         # first the cards come from the searches just made.
         assert paid == (2 if day == 0 else 3) * len(watched), done.stderr
-        again = monitor("monitor", "run", "--at", at(day), sandbox=moving, db=db, config=config)
+        again = monitor(
+            "monitor", "run", *FAST, "--at", at(day), sandbox=moving, db=db, config=config
+        )
         assert again.returncode == 0, again.stderr
         assert billed(moving) == before + paid  # the same day again buys nothing
         assert again.stdout == ""
@@ -209,14 +215,16 @@ def test_digest_reaches_a_webhook_and_a_robot_after_a_failure(
     moving.state.population.set_day_offset(0)
     assert (
         monitor(
-            "--lang", "zh", "monitor", "run", "--at", at(0), *notify, sandbox=moving, db=db
+            "--lang", "zh", "monitor", "run", *FAST, "--at", at(0), *notify, sandbox=moving, db=db
         ).returncode
         == 0
     )
     assert receiver.bodies == []  # nothing to say: nothing sent
 
     moving.state.population.set_day_offset(1)
-    first = monitor("--lang", "zh", "monitor", "run", "--at", at(1), *notify, sandbox=moving, db=db)
+    first = monitor(
+        "--lang", "zh", "monitor", "run", *FAST, "--at", at(1), *notify, sandbox=moving, db=db
+    )
     assert first.returncode == 10, first.stderr
     assert "涨粉异常" in first.stdout  # the digest on stdout too
     # The webhook failed once (HTTP 500); the robot got it.
@@ -225,7 +233,7 @@ def test_digest_reaches_a_webhook_and_a_robot_after_a_failure(
     assert "SECRETKEY123" not in first.stderr
 
     second = monitor(
-        "--lang", "zh", "monitor", "run", "--at", at(1), *notify, sandbox=moving, db=db
+        "--lang", "zh", "monitor", "run", *FAST, "--at", at(1), *notify, sandbox=moving, db=db
     )
     assert second.returncode == 0  # no new alert
     assert receiver.paths == ["/robot?key=SECRETKEY123", "/hook"]  # the missed digest, once
@@ -235,7 +243,9 @@ def test_digest_reaches_a_webhook_and_a_robot_after_a_failure(
     robot_body = receiver.bodies[0]
     assert "涨粉异常" in json.dumps(robot_body, ensure_ascii=False)
 
-    third = monitor("--lang", "zh", "monitor", "run", "--at", at(1), *notify, sandbox=moving, db=db)
+    third = monitor(
+        "--lang", "zh", "monitor", "run", *FAST, "--at", at(1), *notify, sandbox=moving, db=db
+    )
     assert third.returncode == 0
     assert len(receiver.bodies) == 2  # delivered alerts are not sent again
 
@@ -251,9 +261,9 @@ def test_list_ack_and_filters(
         == 0
     )
     moving.state.population.set_day_offset(0)
-    assert monitor("monitor", "run", "--at", at(0), sandbox=moving, db=db).returncode == 0
+    assert monitor("monitor", "run", *FAST, "--at", at(0), sandbox=moving, db=db).returncode == 0
     moving.state.population.set_day_offset(1)
-    assert monitor("monitor", "run", "--at", at(1), sandbox=moving, db=db).returncode == 10
+    assert monitor("monitor", "run", *FAST, "--at", at(1), sandbox=moving, db=db).returncode == 10
     listed = json.loads(monitor("monitor", "list", "-f", "json", sandbox=moving, db=db).stdout)
     assert [(w["user_id"], w["label"], w["open_alerts"]) for w in listed] == [
         (c.user_id, "spring", 1)

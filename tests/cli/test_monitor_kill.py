@@ -52,13 +52,13 @@ def test_kill_9_mid_pass_then_run_again(tmp_path: Path) -> None:
         for suffix in ("", "-wal", "-shm"):
             if Path(db + suffix).exists():
                 shutil.copy(db + suffix, reference + suffix)
-        done = run_pgy("monitor", "run", base_url=sandbox.url, db=reference)
+        done = run_pgy("monitor", "run", "--qps", "500", base_url=sandbox.url, db=reference)
         assert done.returncode in (0, 10), done.stderr
         expected = alert_keys(reference)
         sandbox.counters.reset()
 
         env = pgy_env(base_url=sandbox.url, db=db)
-        command = [str(PGY), "monitor", "run", "--concurrency", str(CONCURRENCY)]
+        command = [str(PGY), "monitor", "run", "--qps", "500", "--concurrency", str(CONCURRENCY)]
         proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 90
         # Kill once eight answers were paid for: a moment chosen by what happened.
@@ -71,14 +71,14 @@ def test_kill_9_mid_pass_then_run_again(tmp_path: Path) -> None:
         bought_before = sandbox.counters.snapshot()["billed"]
         assert bought_before < 40  # the pass was cut half-way (20 creators, 2 calls each)
 
-        again = run_pgy("monitor", "run", base_url=sandbox.url, db=db)
+        again = run_pgy("monitor", "run", "--qps", "500", base_url=sandbox.url, db=db)
         assert again.returncode in (0, 10), again.stderr
         assert "resumed pass" in again.stderr
         served = sandbox.counters.snapshot()
         # Only what was in flight at the kill: notes and trend of each creator in hand.
         assert served["repeat_billed"] <= 2 * CONCURRENCY
         assert alert_keys(db) == expected  # none lost, none twice
-        third = run_pgy("monitor", "run", base_url=sandbox.url, db=db)
+        third = run_pgy("monitor", "run", "--qps", "500", base_url=sandbox.url, db=db)
         assert third.returncode == 0, third.stderr
         assert sandbox.counters.snapshot()["billed"] == served["billed"]
     finally:
@@ -92,7 +92,7 @@ def test_a_second_run_exits_while_the_first_holds_the_lease(tmp_path: Path) -> N
         from datetime import timedelta
 
         assert watch_store.take_lease(store.engine, me, timedelta(minutes=10)) is None
-    done = run_pgy("monitor", "run", base_url="http://127.0.0.1:9", db=db)
+    done = run_pgy("monitor", "run", "--qps", "500", base_url="http://127.0.0.1:9", db=db)
     assert done.returncode == 1
     assert "another pgy monitor run" in done.stderr
     with Store(db) as store:  # a dead holder's lease is free at once

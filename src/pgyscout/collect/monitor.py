@@ -26,8 +26,13 @@ from pgyscout.analysis.monitor_rules import (
 )
 from pgyscout.client import ApiError, AsyncClient
 from pgyscout.client._errors import PgyscoutError
-from pgyscout.collect.enrich import STOPPING, gather_or_cancel, pages_after_first
-from pgyscout.collect.monitor_plan import Due, due_parts, plan_cards, search_filters
+from pgyscout.collect.enrich import (
+    SLOW_START_QPS,
+    STOPPING,
+    gather_or_cancel,
+    pages_after_first,
+)
+from pgyscout.collect.monitor_plan import DUE_SLACK, Due, due_parts, plan_cards, search_filters
 from pgyscout.models import Creator
 from pgyscout.store import Store, StoreCache, schema
 from pgyscout.store import jobs as job_store
@@ -266,11 +271,12 @@ class Pass:
 
         async def worker() -> None:
             while not stopping and not self.stop.is_set() and not self._budget_out:
-                watched = _watched(self.store)
                 user_id = job_store.claim(engine, job_id, self.worker)
                 if user_id is None:
                     return
-                w = watched.get(user_id)
+                with self.store.begin() as conn:  # as it is now: an earlier phase may be done
+                    found = watch_store.list_watched(conn, user_id)
+                w = found[0] if found else None
                 due = _due(w, self.now, self.options) if w else Due(False, False, False)
                 need = (self.options.notes_pages if due.notes else 0) + int(due.trend)
                 if need and not self.budget.take(min(need, calls_each)):
@@ -398,11 +404,17 @@ async def run_pass(
         raise LeaseHeldError(held.holder, held.expires_at)
     renewing = asyncio.create_task(_renew(store, holder))
     try:
-        # Answers fresher than the interval are as good as new ones: reuse them (a check by
-        # hand, --now, reuses only what a few minutes old).
-        fresh = min(options.interval, CHECK_BY_HAND) if options.everyone else options.interval
+        # An answer from the last tenth of the interval is as good as a new one (a pass right
+        # after `pgy search` or `pgy notes` reuses theirs); anything older is what a due
+        # creator is due for, so it must not be served again. A check by hand (--now) reuses
+        # only answers of the last few minutes.
+        fresh = options.interval * DUE_SLACK
+        if options.everyone:
+            fresh = min(fresh, CHECK_BY_HAND)
         cache = store.cache(max_age=fresh, clock=clock)
-        client = AsyncClient(**{**client_options, "cache": cache, "max_qps": options.qps})
+        # Without --qps the client finds the provider's limit itself, from a slow start.
+        pacing = {"max_qps": options.qps, "initial_qps": None if options.qps else SLOW_START_QPS}
+        client = AsyncClient(**{**client_options, "cache": cache, **pacing})
         async with client:
             monitor = Pass(store, client, cache, options, thresholds, now, stop, on_progress)
             return await monitor.run()

@@ -119,8 +119,9 @@ def remove_watched(conn: sa.Connection, user_ids: Sequence[str]) -> int:
     return int(result.rowcount or 0)
 
 
-def list_watched(conn: sa.Connection) -> list[Watched]:
-    """Every watched creator, oldest first, with its name and its open (unacknowledged) alerts."""
+def list_watched(conn: sa.Connection, user_id: str | None = None) -> list[Watched]:
+    """Every watched creator (or the one asked for), oldest first, with its name and its open
+    (unacknowledged) alerts."""
     c = schema.creators
     open_alerts = (
         sa.select(alerts_table.c.user_id, sa.func.count().label("n"))
@@ -135,6 +136,7 @@ def list_watched(conn: sa.Connection) -> list[Watched]:
                 open_alerts, open_alerts.c.user_id == watch.c.user_id
             )
         )
+        .where(watch.c.user_id == user_id if user_id is not None else sa.true())
         .order_by(watch.c.added_at, watch.c.user_id)
     )
     return [

@@ -4,6 +4,8 @@ them give what ranking and planning every profile gives."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -179,3 +181,41 @@ def test_planning_stored_figures_equals_planning_every_profile(
         }
 
     assert unplannable(got) == unplannable(expected)
+
+
+def test_a_report_on_a_big_scope_shows_the_best_and_says_of_how_many(
+    judged_db: str, tmp_path: Path
+) -> None:
+    import json
+    import re
+
+    from pgyscout.export import write_report
+    from pgyscout.store.entities import utcnow
+    from pgyscout.store.scope import report_scope
+
+    with Store(judged_db) as store, store.begin() as conn:
+        scope = resolve_scope(conn)
+        everyone = judge_scope(conn, scope).profiles
+        capped = report_scope(conn, scope, top=5)
+        whole = report_scope(conn, scope, top=40)
+    assert [p.user_id for p in capped.profiles] == [p.user_id for p in rank(everyone)][:5]
+    assert [d.creator.user_id for d in capped.judged.data] == [p.user_id for p in capped.profiles]
+    assert capped.stored == 40
+    # a scope that fits keeps its own order, as a shortlist's report always has
+    assert [p.user_id for p in whole.profiles] == [p.user_id for p in everyone]
+    path = tmp_path / "r.html"
+    write_report(path, capped, generated_at=utcnow())
+    html = path.read_text(encoding="utf-8")
+    assert "the best 5 of 40 creators by score" in html
+    assert html.count('<td class="text creator-name">') == 5
+    figures = {
+        key: json.loads(
+            text.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+        )
+        for key, text in re.findall(
+            r'<script type="application/json" id="data-(\w+)">(.*?)</script>', html
+        )
+    }
+    assert len(figures["trend"]["data"]) <= 5
+    assert len(figures["notes"]["data"]) <= 5
+    assert len(figures["cost"]["data"]) == 1

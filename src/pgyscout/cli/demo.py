@@ -28,6 +28,7 @@ from pgyscout.store.entities import (
     save_trend,
     utcnow,
 )
+from pgyscout.store.scope import report_scope
 
 SEARCH = {
     "content_tags": ["美食"],
@@ -211,5 +212,7 @@ def judge_and_hand_over(state: CliState, search_id: int, folder: Path) -> None:
     console.print(
         f"\n[bold]10. Write the report[/bold]  pgy report --shortlist {SHORTLIST} -o {report}"
     )
-    write_report(report, listed, f"pgyscout demo: shortlist {SHORTLIST}", generated_at=utcnow())
+    with state.store().begin() as conn:
+        shown = report_scope(conn, listed.scope)
+    write_report(report, shown, f"pgyscout demo: shortlist {SHORTLIST}", generated_at=utcnow())
     console.print(f"HTML report (opens offline in any browser): {report}")

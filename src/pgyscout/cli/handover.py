@@ -18,10 +18,12 @@ from pgyscout.cli._scope import (
     parse_content,
     parse_weights_option,
     resolve_scope,
+    warn_unjudged,
 )
 from pgyscout.client import InvalidInputError
 from pgyscout.export import EXPORTS, FORMATS, export_format
 from pgyscout.store.entities import utcnow
+from pgyscout.store.scope import report_scope
 
 ENTITIES = EXPORTS
 
@@ -125,8 +127,18 @@ def report_command(
         shortlist=shortlist,
         default_all=False,
     )
-    judged = judge(state, scope, parse_content(content), parse_weights_option(weights))
+    with state.store().begin() as conn:
+        ranking = report_scope(
+            conn, scope, content=parse_content(content), weights=parse_weights_option(weights)
+        )
+    judged = ranking.judged
+    warn_unjudged(state, scope, judged.missing, ranking.without_notes, ranking.stored)
     from pgyscout.export import write_report
 
-    write_report(output, judged, title, generated_at=utcnow())
-    state.say(f"wrote the report on {len(judged.profiles)} creator(s) of {scope.label} to {output}")
+    write_report(output, ranking, title, generated_at=utcnow())
+    shown = (
+        f"the best {len(judged.profiles)} of {ranking.stored:,} creators by score"
+        if ranking.stored > len(judged.profiles)
+        else f"{len(judged.profiles)} creator(s)"
+    )
+    state.say(f"wrote the report on {shown} of {scope.label} to {output}")

@@ -27,7 +27,7 @@ from pgyscout.export._formats import write_text
 from pgyscout.export._text import chart_label, script_json
 
 if TYPE_CHECKING:
-    from pgyscout.store.scope import Judged
+    from pgyscout.store.scope import Ranking
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class ReportInput:
     profiles: Sequence[Profile]
     data: Sequence[CreatorData]
     generated_at: dt.datetime
+    total: int | None = None  # creators in the source, when the report shows only the best
+    by: str = "score"  # what "the best" means then
 
 
 def _layout(title: str, **extra: Any) -> dict[str, Any]:
@@ -162,6 +164,8 @@ def render_report(report: ReportInput) -> str:
         source=report.source,
         generated=report.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
         profiles=report.profiles,
+        total=report.total,
+        by=report.by,
         flagged=[p for p in report.profiles if p.flags],
         charts=[(key, _figure_json(fig)) for key, fig in charts],
         plotly_js=get_plotlyjs(),
@@ -170,9 +174,15 @@ def render_report(report: ReportInput) -> str:
 
 
 def write_report(
-    path: Path, judged: Judged, title: str | None = None, *, generated_at: dt.datetime
+    path: Path,
+    ranking: Ranking,
+    title: str | None = None,
+    *,
+    generated_at: dt.datetime,
+    by: str = "score",
 ) -> None:
-    """The report on judged creators, written whole or not at all."""
+    """The report on a scope's creators (``store.scope.report_scope``), whole or not at all."""
+    judged = ranking.judged
     html_text = render_report(
         ReportInput(
             title=title or f"pgyscout report: {judged.scope.label}",
@@ -180,6 +190,8 @@ def write_report(
             profiles=judged.profiles,
             data=judged.data,
             generated_at=generated_at,
+            total=ranking.stored if ranking.stored > len(judged.profiles) else None,
+            by=by,
         )
     )
     write_text(path, html_text)

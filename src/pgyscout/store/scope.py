@@ -266,3 +266,30 @@ def plan_scope(
         missing=[u for u in dict.fromkeys(scope.user_ids) if u not in rows],
         without_notes=sum(1 for u in order if rows[u].notes == 0),
     )
+
+
+# A report shows at most this many creators in full (table, charts, flags): the best of a
+# bigger scope. A page of ten thousand creators' notes is tens of megabytes nobody reads.
+REPORT_TOP = 50
+
+
+def report_scope(
+    conn: sa.Connection,
+    scope: Scope,
+    *,
+    top: int = REPORT_TOP,
+    by: str = "score",
+    content: Content = "photo",
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+) -> Ranking:
+    """What a report on the scope shows: every creator in the scope's order when there are at
+    most ``top``, else the best ``top`` by ``by`` (``Ranking.stored`` says of how many)."""
+    if len(dict.fromkeys(scope.user_ids)) <= top:
+        judged = judge_scope(conn, scope, content, weights)
+        return Ranking(
+            judged=judged,
+            stored=len(judged.profiles),
+            kept=len(judged.profiles),
+            without_notes=judged.without_notes,
+        )
+    return rank_scope(conn, scope, by, content=content, weights=weights, limit=top)

@@ -14,6 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 
 ENV_DB = "PGYSCOUT_DB"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -97,12 +98,47 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; cheap when it is there already."""
-    if current_revision(engine) == head_revision():
+    """Bring the schema to the newest revision; cheap when it is there already.
+
+    Several processes may open a new database at once: one migrates while the others wait
+    for its lock, then find the schema current (a PostgreSQL advisory lock; on SQLite the
+    database's own write lock, taken up front by BEGIN IMMEDIATE)."""
+    head = head_revision()
+    if current_revision(engine) == head:
+        return
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        _migrate_sqlite(engine, head)
         return
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(
                 sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
             )
+            if MigrationContext.configure(connection).get_current_revision() == head:
+                return
         command.upgrade(_alembic_config(connection), "head")
+
+
+def _migrate_sqlite(engine: Engine, head: str | None) -> None:
+    # pysqlite opens transactions lazily, at the first write: two processes could both read
+    # an old revision and both create the tables. A connection of its own with the driver's
+    # transaction handling off lets BEGIN IMMEDIATE take the write lock before the read.
+    locking = sa.create_engine(engine.url, connect_args={"timeout": 60}, poolclass=NullPool)
+
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        _sqlite_pragmas(dbapi_connection, record)
+
+    def on_begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    sa.event.listen(locking, "connect", on_connect)
+    sa.event.listen(locking, "begin", on_begin)
+    try:
+        with locking.begin() as connection:
+            if MigrationContext.configure(connection).get_current_revision() == head:
+                return  # another process migrated while this one waited for the lock
+            command.upgrade(_alembic_config(connection), "head")
+    finally:
+        locking.dispose()

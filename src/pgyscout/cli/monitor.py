@@ -34,6 +34,7 @@ from pgyscout.collect.monitor_notify import (
     deliver,
     describe,
     render_digest,
+    who,
 )
 from pgyscout.labels import fmt_count
 from pgyscout.store import monitor as watch_store
@@ -234,7 +235,7 @@ def alerts_cmd(
                 _when(alert.created_at),
                 state.label(f"monitor.{alert.severity}"),
                 state.label(f"monitor.rule.{alert.rule}"),
-                alert.name or alert.user_id,
+                who(alert, state.lang),
                 describe(alert, state.lang),
                 _when(alert.acked_at),
             )
@@ -450,7 +451,7 @@ def _summary(state: CliState, result: PassResult, deliveries: list[Delivery]) ->
         state.say(f"  {result.left} creator(s) still due: the next pass takes them")
     for user_id in result.not_found:
         state.say(f"  not found: {user_id} (alerted)")
-    for user_id in result.failed:
+    for user_id in dict.fromkeys(result.failed):
         state.say(f"  failed after retries: {user_id} (alerted)")
     for d in deliveries:
         if not d.ok:

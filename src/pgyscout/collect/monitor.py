@@ -186,13 +186,21 @@ class Pass:
         found: set[str] = set()
         gate = asyncio.Semaphore(self.options.concurrency)
 
-        async def search(filters: dict[str, Any], page: int) -> list[Creator]:
+        failed: dict[str, str] = {}
+
+        async def search(filters: dict[str, Any], page: int) -> list[Creator] | None:
+            """The creators of one search page; None when it could not be had this pass."""
             if self.stop.is_set() or not self.budget.take(1):
                 self._budget_out = True
-                return []
+                return None
             try:
                 async with gate:
                     result = await self.client.search_creators(page=page, **filters)
+            except STOPPING:
+                raise
+            except ApiError as exc:  # retries ran out: the creators are alerted below
+                failed[repr((filters, page))] = str(exc)
+                return None
             finally:
                 self.budget.settle(1)
             with self.store.begin() as conn:
@@ -201,7 +209,7 @@ class Pass:
 
         async def rerun(sid: int, page: int) -> None:
             creators = await search(search_filters(saved.get(sid) or {}), page)
-            found.update(c.user_id for c in creators if c.user_id in due)
+            found.update(c.user_id for c in creators or [] if c.user_id in due)
 
         await gather_or_cancel(*(rerun(sid, page) for sid, page in plan.pages))
         # Ranking moves: a creator no longer on its saved page is looked up by name.
@@ -214,10 +222,17 @@ class Pass:
 
         async def nickname(user_id: str) -> None:
             name = watched[user_id].name or ""
-            creators = await search({"keyword": name, "search_type": "NICKNAME"}, 1)
+            filters = {"keyword": name, "search_type": "NICKNAME"}
+            creators = await search(filters, 1)
+            if creators is None:
+                error = failed.get(repr((filters, 1)))
+                if error is not None:
+                    self.result.failed.append(user_id)
+                    self.alerts.append(fetch_failure(user_id, self.today, "fetch", error))
+                return
             if any(c.user_id == user_id for c in creators):
                 found.add(user_id)
-            elif not self._budget_out and not self.stop.is_set():
+            else:
                 self.result.not_found.append(user_id)
                 message = f"a nickname search for {name!r} no longer finds this creator"
                 self.alerts.append(fetch_failure(user_id, self.today, "not_found", message))

@@ -27,7 +27,7 @@ BACKLOG = dt.timedelta(days=7)
 log = logging.getLogger(__name__)
 
 
-def _who(alert: StoredAlert, lang: Lang) -> str:
+def who(alert: StoredAlert, lang: Lang) -> str:
     if alert.user_id == ACCOUNT:
         return label("monitor.account", lang)
     return f"{alert.name or alert.user_id} ({alert.user_id})"
@@ -111,7 +111,7 @@ def render_digest(alerts: Sequence[StoredAlert], lang: Lang, day: dt.date) -> Di
         severity = label(f"monitor.{alert.severity}", lang)
         rule = label(f"monitor.rule.{alert.rule}", lang)
         lines.append(
-            f"#{alert.id} [{severity}] {rule} · {_who(alert, lang)}: {describe(alert, lang)}"
+            f"#{alert.id} [{severity}] {rule} · {who(alert, lang)}: {describe(alert, lang)}"
         )
     return Digest(title=title, body="\n".join(lines), count=len(ordered))
 

@@ -283,7 +283,7 @@ def test_bad_enrich_input_is_refused(db_url: str, sandbox: RunningSandbox) -> No
         (["not-an-id"], "24-character"),
         (["--resume"], "no unfinished enrich job"),
         (["5d21ab6b000000001201567d", "--concurrency", "0"], "--concurrency must be from 1 to 256"),
-        (["5d21ab6b000000001201567d", "--trend", "7"], "days must be one of"),
+        (["5d21ab6b000000001201567d", "--trend", "7"], "--trend must be 30, 60 or none"),
         (
             ["5d21ab6b000000001201567d", "--notes-pages", "lots"],
             "--notes-pages must be a number or all",

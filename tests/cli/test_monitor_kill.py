@@ -102,3 +102,37 @@ def test_a_second_run_exits_while_the_first_holds_the_lease(tmp_path: Path) -> N
     done = run_pgy("monitor", "run", "-f", "json", base_url="http://127.0.0.1:9", db=db)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+def test_ctrl_c_ends_the_pass_after_the_creators_in_hand(tmp_path: Path) -> None:
+    sandbox = start_sandbox(SandboxConfig(size=600, latency_ms=40))
+    try:
+        db = str(tmp_path / "interrupted.db")
+        setup_watch(sandbox, db)
+        sandbox.counters.reset()
+        env = pgy_env(base_url=sandbox.url, db=db)
+        command = [str(PGY), "monitor", "run", "--qps", "500", "--every", "1h"]
+        command += ["--concurrency", str(CONCURRENCY)]
+        proc = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 90
+        while sandbox.counters.snapshot()["billed"] < 6:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, err
+        assert "stopping after the creators in hand" in err
+        assert "still due" in err
+        assert "Traceback" not in err
+        stopped_at = sandbox.counters.snapshot()
+        again = run_pgy("monitor", "run", "--qps", "500", base_url=sandbox.url, db=db)
+        assert again.returncode in (0, 10), again.stderr
+        served = sandbox.counters.snapshot()
+        # A clean stop keeps everything it bought: the next pass buys only what was left.
+        assert served["repeat_billed"] == 0
+        assert served["billed"] - stopped_at["billed"] > 0
+    finally:
+        sandbox.stop()

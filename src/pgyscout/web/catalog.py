@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from pgyscout.analysis import RANK_KEYS, Profile, RankFilters
+from pgyscout.analysis import RANK_KEYS, Content, Profile, RankFilters
 from pgyscout.analysis.profile import profile_row
 from pgyscout.analysis.ranking import best_first
 from pgyscout.store import schema
-from pgyscout.store.metrics import stored_metrics
+from pgyscout.store.metrics import formula, judge_and_store, stored_metrics
 from pgyscout.store.scope import Scope, judge_scope
-from pgyscout.store.views import stored_user_ids
 from pgyscout.web.params import BEST_FIRST_DESC, CreatorQuery
 
 PROFILE_URL = "https://www.xiaohongshu.com/user/profile/{user_id}"
@@ -139,16 +138,105 @@ class CreatorsPage:
         return self.query.page - 1 if self.query.page > 1 else None
 
 
+def ensure_judged(conn: sa.Connection, content: Content) -> int:
+    """Judge every stored creator whose figures are missing or from older code, found in one
+    query (saving new data deletes a creator's figures); how many were judged."""
+    c, m = schema.creators.c, schema.creator_metrics.c
+    stale = list(
+        conn.execute(
+            sa.select(c.user_id)
+            .select_from(
+                schema.creators.outerjoin(
+                    schema.creator_metrics,
+                    sa.and_(m.user_id == c.user_id, m.content == content, m.formula == formula()),
+                )
+            )
+            .where(m.user_id.is_(None))
+        ).scalars()
+    )
+    return judge_and_store(conn, stale) if stale else 0
+
+
+def _ordered_in_sql(conn: sa.Connection, query: CreatorQuery) -> list[str]:
+    """Every stored creator passing the figures' filters, best first, straight from
+    creator_metrics: the order `pgy rank` gives (ties in the order of stored_user_ids)."""
+    ensure_judged(conn, query.content)
+    c, m = schema.creators.c, schema.creator_metrics.c
+    column = getattr(m, SORT_COLUMNS[query.sort])
+    conditions: list[sa.ColumnElement[bool]] = [
+        m.content == query.content,
+        m.formula == formula(),
+    ]
+    if query.fans_min is not None:
+        conditions.append(m.fans >= query.fans_min)
+    if query.fans_max is not None:
+        conditions.append(m.fans <= query.fans_max)
+    if query.price_max is not None:
+        conditions.append(m.price <= query.price_max)
+    if query.min_score is not None:
+        conditions.append(m.score >= query.min_score)
+    if query.flags == "none":
+        conditions.append(m.flags == 0)
+    elif query.flags == "any":
+        conditions.append(m.flags > 0)
+    elif query.flags is not None:
+        conditions.append(("," + m.flag_codes + ",").contains(f",{query.flags},"))
+    if query.gender is not None:
+        conditions.append(c.gender == query.gender)
+    if query.location is not None:
+        conditions.append(c.location.contains(query.location, autoescape=True))
+    if query.q is not None:
+        needle = query.q.lower()
+        conditions.append(
+            sa.or_(
+                sa.func.lower(m.name).contains(needle, autoescape=True),
+                m.user_id.contains(needle, autoescape=True),
+            )
+        )
+    direction = column.desc() if query.desc else column.asc()
+    statement = (
+        sa.select(m.user_id)
+        .join(schema.creators, c.user_id == m.user_id)
+        .where(*conditions)
+        .order_by(column.is_(None), direction, c.fans_num.desc(), c.user_id)
+    )
+    return list(conn.execute(statement).scalars())
+
+
 def select_creators(
     conn: sa.Connection,
     query: CreatorQuery,
-    facts: Mapping[str, Facts],
+    facts: Callable[[], Mapping[str, Facts]],
     within: Sequence[str] | None = None,
 ) -> CreatorsPage:
     """Filter and sort on the stored figures (``creator_metrics``), then judge only the page's
     creators in full: the order and the numbers of `pgy rank`, at any number of creators.
     ``within`` (a saved search's or a shortlist's ids, in their order) narrows the creators."""
-    ids = stored_user_ids(conn) if within is None else list(dict.fromkeys(within))
+    if within is None:
+        ordered = _ordered_in_sql(conn, query)
+        if query.tag is not None:
+            known = facts()
+            ordered = [
+                u for u in ordered if u in known and any(query.tag in t for t in known[u].tags)
+            ]
+    else:
+        ordered = _ordered_within(conn, query, facts(), within)
+    start = (query.page - 1) * query.size
+    shown = ordered[start : start + query.size]
+    judged = judge_scope(conn, Scope(shown, "page"), query.content)
+    c = schema.creators.c
+    fetched = {
+        u: at
+        for u, at in conn.execute(sa.select(c.user_id, c.updated_at).where(c.user_id.in_(shown)))
+    }
+    return CreatorsPage(query, len(ordered), judged.profiles, fetched)
+
+
+def _ordered_within(
+    conn: sa.Connection, query: CreatorQuery, facts: Mapping[str, Facts], within: Sequence[str]
+) -> list[str]:
+    """The same filters and order over a given list of creators, in Python."""
+    ids = list(dict.fromkeys(within))
     rows = stored_metrics(conn, ids, query.content)
     filters = RankFilters(
         min_fans=query.fans_min,
@@ -182,8 +270,4 @@ def select_creators(
         known = [r for r in kept if value(r) is not None]
         known.sort(key=lambda r: value(r) or 0.0, reverse=query.desc)
         ordered = known + [r for r in kept if value(r) is None]
-    start = (query.page - 1) * query.size
-    shown = [r.user_id for r in ordered[start : start + query.size]]
-    judged = judge_scope(conn, Scope(shown, "page"), query.content)
-    fetched = {u: facts[u].fetched_at if u in facts else None for u in shown}
-    return CreatorsPage(query, len(ordered), judged.profiles, fetched)
+    return [r.user_id for r in ordered]

@@ -107,7 +107,7 @@ def creators(request: Request, fmt: str) -> Response:
             except ShortlistError as exc:
                 raise NotFound(str(exc)) from None
             within = members if within is None else [u for u in within if u in set(members)]
-        result = select_creators(conn, query, web.facts.get(conn), within)
+        result = select_creators(conn, query, lambda: web.facts.get(conn), within)
         shortlists = list_shortlists(conn)
     if result.query.page > result.pages and result.total:
         raise BadParam("page", f"page {query.page} is past the last page ({result.pages})")

@@ -256,6 +256,11 @@ def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
         "export JUSTONEAPI_TOKEN",
     ):
         assert words in " ".join(done.stdout.split()), words  # rich wraps long lines
+    # It ends by saying how to open the dashboard on the demo database.
+    ending = " ".join(done.stdout.split()[-40:])
+    assert f"pgy --db {tmp_path / 'demo.db'} serve" in ending
+    assert ending.rstrip().endswith("(after make demo the command is .venv/bin/pgy)")
+    assert "http://127.0.0.1:8766/" in ending
     book = openpyxl.load_workbook(tmp_path / "美食-春季.xlsx")
     assert book.sheetnames == ["shortlist", "notes", "trend"]
     assert book["shortlist"].max_row == 9  # header and 8 creators

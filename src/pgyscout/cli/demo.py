@@ -30,6 +30,8 @@ from pgyscout.store.entities import (
 )
 from pgyscout.store.scope import report_scope
 
+DASHBOARD_URL = "http://127.0.0.1:8766/"  # where `pgy serve` listens by default
+
 SEARCH = {
     "content_tags": ["美食"],
     "fans_min": 10_000,
@@ -158,6 +160,12 @@ def demo(
         "  pgy usage --since 7d\n"
         "Or keep playing for free: pgy sandbox, then\n"
         "  JUSTONEAPI_BASE_URL=http://127.0.0.1:8765 JUSTONEAPI_TOKEN=any pgy search ..."
+    )
+    console.print(
+        "\n[bold]12. The dashboard[/bold] on the demo database (creators, shortlists, compare, "
+        "plan and usage in the browser):\n"
+        f"  pgy --db {db_path} serve\n"
+        f"  then open {DASHBOARD_URL}  (after make demo the command is .venv/bin/pgy)"
     )
 
 

@@ -98,6 +98,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "selected": ("入选", "selected"),
     "left_out": ("未选", "left out"),
     "reason": ("原因", "why"),
+    "why_in": ("入选原因", "why in"),
+    "why_out": ("未选原因", "why out"),
     "cost": ("费用", "cost"),
     "budget": ("预算", "budget"),
     "total_cost": ("总花费", "total cost"),

@@ -105,7 +105,7 @@ def test_flags_carry_their_reasons(judged_db: str) -> None:
         (("rank", "--weights", "cpm=x"), "not a number"),
         (("rank", "--min-fans", "10", "--max-fans", "5"), "above --max-fans"),
         (("rank", "--content", "audio"), "--content must be one of photo|video"),
-        (("rank", "--search", "999"), "saved search #999 has no creators"),
+        (("rank", "--search", "999"), "no saved search #999"),
         (("rank", "nothex"), "24-character hex creator id"),
         (("rank", "--last-search", "--shortlist", "x"), "one of them"),
         (("plan", "--budget", "1000"), "which creators?"),

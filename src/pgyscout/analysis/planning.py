@@ -84,6 +84,10 @@ class Plan:
         return sum(c.candidate.cost for c in self.selected)
 
     @property
+    def money_left(self) -> float:
+        return self.budget - self.total_cost
+
+    @property
     def total_value(self) -> float:
         return sum(c.candidate.value(self.objective) for c in self.selected)
 
@@ -101,6 +105,7 @@ class Plan:
             "budget": self.budget,
             "objective": self.objective,
             "total_cost": self.total_cost,
+            "money_left": self.money_left,
             "total_value": self.total_value,
             "expected_reads": self.expected_reads,
             "expected_interactions": self.expected_interactions,
@@ -227,8 +232,12 @@ def solve(
         LeftOut(
             c.user_id,
             c.name,
-            f"costs ¥{c.cost:,.0f}, more than the {max_share:.0%} of the budget one creator "
-            f"may take (¥{cap:,.0f})",
+            (
+                f"costs ¥{c.cost:,.0f}, more than the {max_share:.0%} of the budget one creator "
+                f"may take (¥{cap:,.0f})"
+                if max_share < 1
+                else f"costs ¥{c.cost:,.0f}, more than the whole budget (¥{budget:,.0f})"
+            ),
         )
         for c in cands
         if c.cost > cap + _TOLERANCE

@@ -40,6 +40,10 @@ class RankFilters:
         ):
             if value is not None and value < 0:
                 raise ValueError(f"{name} must be 0 or more, not {value}")
+        if self.min_score is not None and self.min_score > 100:
+            raise ValueError(
+                f"--min-score must be 0-100 (the score's scale), not {self.min_score:g}"
+            )
 
     def keep(self, p: Profile) -> bool:
         return self.keeps(

@@ -133,6 +133,10 @@ def report_command(
         )
     judged = ranking.judged
     warn_unjudged(state, scope, judged.missing, ranking.without_notes, ranking.stored)
+    if not judged.profiles:
+        raise InvalidInputError(
+            "creators", f"nothing to report: {scope.label} has no stored creators"
+        )
     from pgyscout.export import write_report
 
     write_report(output, ranking, title, generated_at=utcnow())

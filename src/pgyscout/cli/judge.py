@@ -279,7 +279,13 @@ def compare_command(
         )
     comparison = compare(judged.profiles)
     if output == "table":
-        state.out_console.print(compare_table(comparison, scope.label))
+        # The title counts the creators shown: ids with no stored profile are left out.
+        shown = (
+            scope.label
+            if scope.label.startswith("shortlist")
+            else (f"{len(judged.profiles)} creator(s)")
+        )
+        state.out_console.print(compare_table(comparison, shown))
         return
     if output == "csv":
         writer = make_writer("csv", state.out, state.out_console, lambda _r: None)
@@ -297,39 +303,64 @@ def compare_command(
 # --- plan -------------------------------------------------------------------------------------
 
 
-def plan_tables(result: Plan, label: str) -> tuple[Table, Table | None]:
-    chosen = Table(
-        title=(
-            f"Best mix of {label} for ¥{result.budget:,.0f} by {result.objective}: "
-            f"{len(result.selected)} creator(s), ¥{result.total_cost:,.0f} spent, "
-            f"{result.expected_reads:,.0f} reads, {result.expected_interactions:,.0f} interactions"
-        ),
-        title_justify="left",
-        header_style="bold",
+def plan_tables(
+    result: Plan, scope: str, *, lang: Lang = "en", wide: bool = False
+) -> tuple[FittedTable, FittedTable | None]:
+    """The chosen creators with why, and the others with why not; the title says what is spent
+    and what is left of the budget."""
+    spent, left_over = fmt_money(result.total_cost, lang), fmt_money(result.money_left, lang)
+    if lang == "zh":
+        title = (
+            f"{scope}：预算 {fmt_money(result.budget, lang)} 的最佳组合（按{result.objective}）："
+            f"{len(result.selected)} 位达人，花费 {spent}，剩余 {left_over}，"
+            f"预期阅读 {fmt_count(result.expected_reads, lang)}，"
+            f"预期互动 {fmt_count(result.expected_interactions, lang)}"
+        )
+    else:
+        title = (
+            f"Best mix of {scope} for {fmt_money(result.budget)} by {result.objective}: "
+            f"{len(result.selected)} creator(s), {spent} spent, {left_over} left, "
+            f"{fmt_count(result.expected_reads)} expected reads, "
+            f"{fmt_count(result.expected_interactions)} expected interactions"
+        )
+    cols = [
+        Col(label_of("name", lang), "name", min_width=6, max_width=18),
+        Col(label_of("content", lang), "word", drop=2),
+        Col(label_of("cost", lang), "number"),
+        Col(label_of("expected_reads", lang), "number"),
+        Col(label_of("expected_interactions", lang), "number", drop=1),
+        Col(label_of("why_in", lang), "text", min_width=20, max_width=70),
+        Col(label_of("user_id", lang), "id"),
+    ]
+    chosen = FittedTable(
+        title,
+        cols,
+        [
+            [
+                Text(c.candidate.name),
+                label_of(c.candidate.content, lang),
+                fmt_money(c.candidate.cost, lang),
+                fmt_count(c.candidate.expected_reads, lang),
+                fmt_count(c.candidate.expected_interactions, lang),
+                Text(c.reason),
+                c.candidate.user_id,
+            ]
+            for c in result.selected
+        ],
+        wide=wide,
     )
-    for column in ("name 昵称", "userId", "content", "cost", "reads", "interactions", "why in"):
-        chosen.add_column(
-            column, justify="right" if column in ("cost", "reads", "interactions") else "left"
-        )
-    for c in result.selected:
-        cand = c.candidate
-        chosen.add_row(
-            Text(cand.name),
-            cand.user_id,
-            cand.content,
-            money(cand.cost),
-            count(cand.expected_reads),
-            count(cand.expected_interactions),
-            c.reason,
-        )
     if not result.left_out:
         return chosen, None
-    left = Table(title="Left out", title_justify="left", header_style="bold")
-    left.add_column("name 昵称")
-    left.add_column("userId")
-    left.add_column("why out")
-    for lo in result.left_out:
-        left.add_row(Text(lo.name), lo.user_id, lo.reason)
+    left = FittedTable(
+        "未选" if lang == "zh" else "Left out",
+        [
+            Col(label_of("name", lang), "name", min_width=6, max_width=18),
+            Col(label_of("why_out", lang), "text", min_width=20, max_width=90),
+            Col(label_of("user_id", lang), "id"),
+        ],
+        [[Text(lo.name), Text(lo.reason), lo.user_id] for lo in result.left_out],
+        wide=wide,
+    )
     return chosen, left
 
 
@@ -393,7 +424,7 @@ def plan_command(
     warn_unjudged(state, scope, planned.missing, planned.without_notes, planned.stored)
     result = planned.plan
     if output == "table":
-        chosen, left = plan_tables(result, scope.label)
+        chosen, left = plan_tables(result, scope.label, lang=state.lang, wide=state.wide)
         state.out_console.print(chosen)
         if left is not None:
             state.out_console.print(left)

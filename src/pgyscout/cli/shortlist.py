@@ -106,6 +106,11 @@ def create(
     """Create a shortlist, with creators or empty."""
     state = state_of(ctx)
     ids = _ids_to_add(ctx, user_ids, top, by, search_id, last_search, content)
+    if note is not None and not ids:
+        # A note belongs to each member: with no member it would be silently lost.
+        raise InvalidInputError(
+            "--note", "--note is kept with each member: give creator ids or --top N with it"
+        )
     with state.store().begin() as conn:
         shortlists.create_shortlist(conn, name)
         added, _ = shortlists.add_members(conn, name, ids, note) if ids else (0, 0)
@@ -151,6 +156,13 @@ def remove(ctx: typer.Context, name: Name, user_ids: Ids = None) -> None:
     if not ids:
         raise InvalidInputError("user_ids", "nothing to remove: give creator ids")
     with state.store().begin() as conn:
+        members = {m.user_id for m in shortlists.shortlist_members(conn, name)}
+        strangers = [u for u in ids if u not in members]
+        if strangers:
+            raise InvalidInputError(
+                "user_ids",
+                f"not on shortlist '{name.strip()}': {', '.join(strangers)} (nothing removed)",
+            )
         removed = shortlists.remove_members(conn, name, ids)
     state.say(f"shortlist '{name.strip()}': {removed} creator(s) removed")
 

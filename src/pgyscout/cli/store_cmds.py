@@ -11,9 +11,10 @@ import sqlalchemy as sa
 import typer
 from rich.table import Table
 
-from pgyscout.cli._app import app, state_of
+from pgyscout.cli._app import CliState, app, state_of
+from pgyscout.cli._output import make_writer
 from pgyscout.cli._parse import parse_since
-from pgyscout.cli.fetch import resolve_format
+from pgyscout.cli.fetch import Format, resolve_format
 from pgyscout.client import InvalidInputError
 from pgyscout.client._config import check_base_url, config_path, read_config_file
 from pgyscout.client._core import upstream_key
@@ -69,12 +70,7 @@ def usage(
             show_default=False,
         ),
     ] = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format", "-f", help="table|json (default: table on a terminal).", show_default=False
-        ),
-    ] = None,
+    fmt: Format = None,
 ) -> None:
     """What the recorded calls cost: calls, billed calls, cache hits, retries, answers by code,
     and each upstream (base URL) apart."""
@@ -84,8 +80,6 @@ def usage(
     )
     per_call = price_per_call(price)
     output = resolve_format(fmt, state.out.isatty())
-    if output not in ("table", "json"):
-        raise InvalidInputError("format", f"--format must be table or json, not {output!r}")
     only = None
     if upstream is not None:
         try:
@@ -93,8 +87,16 @@ def usage(
         except ConfigError as exc:
             raise InvalidInputError("upstream", f"--upstream: {exc}") from None
     report = state.store().usage(start, per_call, only)
-    if output == "json":
-        state.out.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+    if output != "table":
+        document = report.as_json()
+        if output == "json":
+            state.out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+            return
+        # csv and jsonl: one flat record, a column for each answer code and endpoint
+        flat = {k: v for k, v in document.items() if not isinstance(v, dict)}
+        flat.update({f"code_{k}": v for k, v in report.by_code.items()})
+        flat.update({f"endpoint_{k}": v for k, v in document["by_endpoint"].items()})
+        write_records(state, output, [flat])
         return
     table = Table(
         title=f"usage{' since ' + start.isoformat(' ', 'minutes') if start else ''}",
@@ -128,10 +130,17 @@ db_app = typer.Typer(help="The database: where it is and what it holds.", no_arg
 app.add_typer(db_app, name="db")
 
 
+def write_records(state: CliState, output: str, records: list[dict[str, Any]]) -> None:
+    writer = make_writer(output, state.out, state.out_console, lambda _r: None)
+    writer.write(records)
+    writer.close()
+
+
 @db_app.command("info")
-def db_info(ctx: typer.Context) -> None:
+def db_info(ctx: typer.Context, fmt: Format = None) -> None:
     """Where the database is, its schema revision, and how many rows each table holds."""
     state = state_of(ctx)
+    output = resolve_format(fmt, state.out.isatty())
     store = state.store()
     counts: dict[str, int] = {}
     with store.engine.connect() as conn:
@@ -146,4 +155,17 @@ def db_info(ctx: typer.Context) -> None:
         "head": head_revision(),
         "rows": counts,
     }
-    state.out.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
+    if output == "json":
+        state.out.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
+    elif output == "table":
+        view = Table()
+        view.add_column("table")
+        view.add_column("rows", justify="right")
+        for name, n in counts.items():
+            view.add_row(name, f"{n:,}")
+        state.out_console.print(f"{info['database']} ({info['dialect']})", highlight=False)
+        state.out_console.print(view)
+        state.out_console.print(f"schema revision {info['revision']} (newest {info['head']})")
+    else:
+        where = {k: v for k, v in info.items() if k != "rows"}
+        write_records(state, output, [{**where, "table": t, "rows": n} for t, n in counts.items()])

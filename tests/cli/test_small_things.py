@@ -1,0 +1,94 @@
+"""Small things a first user met: each refused or said plainly now."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from pgyscout.labels import fmt_money
+from tests.cli.conftest import run_pgy
+
+UNKNOWN = "5d21ab6b000000001201567d"  # a well-formed id no test database holds
+
+
+def ok(db: str, *args: str) -> Any:
+    done = run_pgy(*args, db=db, token=None)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def refused(db: str, *args: str) -> str:
+    done = run_pgy(*args, db=db, token=None)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr.startswith("error: ")
+    return done.stderr
+
+
+def top_ids(db: str, n: int) -> list[str]:
+    rows = json.loads(ok(db, "rank", "-f", "json", "-n", str(n)).stdout)
+    return [r["user_id"] for r in rows]
+
+
+def test_min_score_above_100_is_refused(judged_db: str) -> None:
+    assert "0-100" in refused(judged_db, "rank", "--min-score", "200")
+
+
+def test_a_note_without_members_is_refused_not_dropped(judged_db: str) -> None:
+    assert "--note" in refused(judged_db, "shortlist", "create", "x", "--note", "spring")
+    one = top_ids(judged_db, 1)
+    ok(judged_db, "shortlist", "create", "y", *one, "--note", "spring")
+    members = json.loads(ok(judged_db, "shortlist", "show", "y", "-f", "json").stdout)
+    assert members[0]["note"] == "spring"
+
+
+def test_removing_a_non_member_is_refused(judged_db: str) -> None:
+    a, b = top_ids(judged_db, 2)
+    ok(judged_db, "shortlist", "create", "s", a)
+    err = refused(judged_db, "shortlist", "remove", "s", a, b)
+    assert b in err
+    assert "not on shortlist" in err
+    members = json.loads(ok(judged_db, "shortlist", "show", "s", "-f", "json").stdout)
+    assert [m["user_id"] for m in members] == [a]  # nothing removed
+
+
+def test_compare_titles_the_creators_it_shows(judged_db: str) -> None:
+    (known,) = top_ids(judged_db, 1)
+    done = ok(judged_db, "compare", UNKNOWN, known, "-f", "table")
+    assert "1 creator(s)" in done.stdout
+    assert "2 creator(s)" not in done.stdout
+
+
+def test_report_of_an_empty_shortlist_is_refused(judged_db: str, tmp_path: Path) -> None:
+    ok(judged_db, "shortlist", "create", "empty")
+    out = tmp_path / "r.html"
+    assert "nothing to report" in refused(
+        judged_db, "report", "--shortlist", "empty", "-o", str(out)
+    )
+    assert not out.exists()
+
+
+def test_usage_and_db_info_take_every_format(judged_db: str) -> None:
+    usage = list(csv.DictReader(io.StringIO(ok(judged_db, "usage", "-f", "csv").stdout[1:])))
+    assert int(usage[0]["billed"]) > 0
+    info = json.loads(ok(judged_db, "db", "info", "-f", "json").stdout)
+    assert info["rows"]["creators"] == 40
+    rows = list(csv.DictReader(io.StringIO(ok(judged_db, "db", "info", "-f", "csv").stdout[1:])))
+    assert {"table": "creators", "rows": "40"}.items() <= next(
+        r for r in rows if r["table"] == "creators"
+    ).items()
+
+
+def test_plan_says_what_is_left_and_names_no_cap_it_was_not_given(judged_db: str) -> None:
+    doc = json.loads(
+        ok(judged_db, "plan", "--last-search", "--budget", "1500", "-f", "json").stdout
+    )
+    assert doc["money_left"] == doc["budget"] - doc["total_cost"]
+    assert doc["left_out"]
+    reasons = " ".join(lo["reason"] for lo in doc["left_out"])
+    assert "100%" not in reasons
+    assert "more than the whole budget" in reasons
+    table = ok(judged_db, "plan", "--last-search", "--budget", "1500", "-f", "table").stdout
+    assert f"{fmt_money(doc['money_left'])} left" in " ".join(table.split())

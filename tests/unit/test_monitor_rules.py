@@ -23,7 +23,8 @@ from pgyscout.analysis.monitor_rules import (
     sponsored_note,
     viral_note,
 )
-from pgyscout.collect.monitor_plan import due_parts, plan_cards, search_filters
+from pgyscout.client._params import search_filters
+from pgyscout.collect.monitor_plan import due_parts, plan_cards
 from pgyscout.store.views import StoredNote
 
 TODAY = dt.date(2026, 12, 10)

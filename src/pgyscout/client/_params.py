@@ -236,6 +236,31 @@ def search_params(
     return params
 
 
+# Saved searches keep the upstream query; the client takes friendly names.
+SEARCH_FILTERS = {
+    "keyword": "keyword",
+    "searchType": "search_type",
+    "fansNumberLower": "fans_min",
+    "fansNumberUpper": "fans_max",
+    "fansAge": "fans_age",
+    "fansGender": "fans_gender",
+    "gender": "gender",
+    "contentTag": "content_tags",
+}
+
+
+def search_filters(saved: Mapping[str, object]) -> dict[str, object]:
+    """The client's search arguments from a saved search's upstream query: the inverse of
+    ``search_params`` (the page left out)."""
+    out: dict[str, object] = {}
+    for upstream, friendly in SEARCH_FILTERS.items():
+        value = saved.get(upstream)
+        if value is None or value == "":
+            continue
+        out[friendly] = int(str(value)) if friendly in ("fans_min", "fans_max") else value
+    return out
+
+
 def notes_params(
     user_id: str,
     *,

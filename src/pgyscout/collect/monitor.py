@@ -26,13 +26,14 @@ from pgyscout.analysis.monitor_rules import (
 )
 from pgyscout.client import ApiError, AsyncClient
 from pgyscout.client._errors import PgyscoutError
+from pgyscout.client._params import search_filters
 from pgyscout.collect.enrich import (
     SLOW_START_QPS,
     STOPPING,
     gather_or_cancel,
     pages_after_first,
 )
-from pgyscout.collect.monitor_plan import DUE_SLACK, Due, due_parts, plan_cards, search_filters
+from pgyscout.collect.monitor_plan import DUE_SLACK, Due, due_parts, plan_cards
 from pgyscout.models import Creator
 from pgyscout.store import Store, StoreCache, schema
 from pgyscout.store import jobs as job_store

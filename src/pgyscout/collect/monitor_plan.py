@@ -89,27 +89,3 @@ def plan_cards(
         by_name=[u for u in ordered if names.get(u)],
         no_name=[u for u in ordered if not names.get(u)],
     )
-
-
-# Saved searches keep the upstream query; the client takes friendly names.
-SEARCH_FILTERS = {
-    "keyword": "keyword",
-    "searchType": "search_type",
-    "fansNumberLower": "fans_min",
-    "fansNumberUpper": "fans_max",
-    "fansAge": "fans_age",
-    "fansGender": "fans_gender",
-    "gender": "gender",
-    "contentTag": "content_tags",
-}
-
-
-def search_filters(saved: Mapping[str, object]) -> dict[str, object]:
-    """The client's filters of a saved search, from the upstream query it stored."""
-    out: dict[str, object] = {}
-    for upstream, friendly in SEARCH_FILTERS.items():
-        value = saved.get(upstream)
-        if value is None or value == "":
-            continue
-        out[friendly] = int(str(value)) if friendly in ("fans_min", "fans_max") else value
-    return out

@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from pgyscout.analysis import build_profile
 from pgyscout.client import redact
-from pgyscout.client._params import check_user_id
+from pgyscout.client._params import check_user_id, search_filters
 from pgyscout.collect.enrich import SLOW_START_QPS, EnrichOptions, run_job
 from pgyscout.store import Store
 from pgyscout.store import jobs as job_store
@@ -386,30 +386,6 @@ async def _run(store: Store, paid: PaidPlan, action: Action, options: dict[str, 
             action.message = (
                 f"{result.failed} creator(s) failed: pgy enrich --retry-failed {job_id}"
             )
-
-
-SEARCH_KEYS = {
-    "searchType": "search_type",
-    "keyword": "keyword",
-    "fansNumberLower": "fans_min",
-    "fansNumberUpper": "fans_max",
-    "fansAge": "fans_age",
-    "fansGender": "fans_gender",
-    "gender": "gender",
-    "contentTag": "content_tags",
-}
-
-
-def search_filters(params: dict[str, Any]) -> dict[str, Any]:
-    """A saved search's upstream parameters as the client's search arguments."""
-    found: dict[str, Any] = {}
-    for upstream, ours in SEARCH_KEYS.items():
-        if params.get(upstream) not in (None, ""):
-            value = params[upstream]
-            if ours in ("fans_min", "fans_max"):
-                value = int(value)
-            found[ours] = value
-    return found
 
 
 def action_page(request: Request, fmt: str) -> Response:

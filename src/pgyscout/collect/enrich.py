@@ -44,6 +44,8 @@ STOPPING = (
 # With no --qps the controller starts here and doubles each second until the first 302.
 SLOW_START_QPS = 4.0
 NOTES_PAGE_SIZE = 8
+# How often a worker whose remaining creators another job holds looks again.
+BUSY_WAIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -194,9 +196,13 @@ async def run_job(
 
     async def work() -> None:
         while not stopping:
-            user_id = job_store.claim(engine, job_id, worker)
+            user_id = job_store.claim(engine, job_id, worker, exclusive=True)
             if user_id is None:
-                return
+                if not job_store.busy_elsewhere(engine, job_id):
+                    return
+                # Another live job is fetching the rest: wait, then replay its answers.
+                await asyncio.sleep(BUSY_WAIT)
+                continue
             try:
                 await enrich_one(client, store, user_id, options, gate)
             except STOPPING as exc:

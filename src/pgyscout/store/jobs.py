@@ -97,14 +97,24 @@ def create_job(engine: Engine, kind: str, options: dict[str, Any], user_ids: Seq
     return job_id
 
 
-def claim(engine: Engine, job_id: int, worker: str) -> str | None:
-    """Take the next pending item for ``worker``; None when none is left."""
-    next_item = (
-        sa.select(items.c.user_id)
-        .where(items.c.job_id == job_id, items.c.status == PENDING)
-        .order_by(items.c.position)
-        .limit(1)
-    )
+# Any fixed number: PostgreSQL's advisory lock that makes exclusive claims one at a time.
+CLAIM_LOCK = 7_405_332
+
+
+def claim(engine: Engine, job_id: int, worker: str, *, exclusive: bool = False) -> str | None:
+    """Take the next pending item for ``worker``; None when none is left.
+
+    ``exclusive``: skip creators that another job is fetching right now (two jobs started
+    at once on the same creators would otherwise buy each answer twice); once that job has
+    them, this one replays its answers from the store. ``busy_elsewhere`` tells whether
+    pending items were left for that reason."""
+    conditions = [items.c.job_id == job_id, items.c.status == PENDING]
+    if exclusive:
+        elsewhere = sa.select(items.c.user_id).where(
+            items.c.status == RUNNING, items.c.job_id != job_id
+        )
+        conditions.append(items.c.user_id.not_in(elsewhere))
+    next_item = sa.select(items.c.user_id).where(*conditions).order_by(items.c.position).limit(1)
     if engine.dialect.name == "postgresql":
         next_item = next_item.with_for_update(skip_locked=True)
     statement = (
@@ -121,8 +131,41 @@ def claim(engine: Engine, job_id: int, worker: str) -> str | None:
         .returning(items.c.user_id)
     )
     with engine.begin() as conn:
+        if exclusive and engine.dialect.name == "postgresql":
+            # Claims of different jobs must see each other: one at a time, each briefly.
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK})
         row = conn.execute(statement).first()
     return row[0] if row else None
+
+
+def busy_elsewhere(engine: Engine, job_id: int, now: dt.datetime | None = None) -> bool:
+    """Whether this job still has pending creators that other jobs hold. Holders that are
+    gone (killed, crashed) or past their lease give their creators back first."""
+    now = now or utcnow()
+    pending = sa.select(items.c.user_id).where(items.c.job_id == job_id, items.c.status == PENDING)
+    with engine.connect() as conn:
+        held = conn.execute(
+            sa.select(
+                items.c.job_id, items.c.user_id, items.c.claimed_by, items.c.claimed_at
+            ).where(
+                items.c.status == RUNNING,
+                items.c.job_id != job_id,
+                items.c.user_id.in_(pending),
+            )
+        ).all()
+    stale = [
+        (other, uid)
+        for other, uid, worker, claimed_at in held
+        if not _alive(worker) or (claimed_at is not None and now - claimed_at > LEASE)
+    ]
+    for other, uid in stale:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.update(items)
+                .where(items.c.job_id == other, items.c.user_id == uid, items.c.status == RUNNING)
+                .values(status=PENDING, claimed_by=None, claimed_at=None, updated_at=utcnow())
+            )
+    return len(held) > len(stale)
 
 
 def _set(engine: Engine, job_id: int, user_id: str, worker: str, **values: Any) -> None:

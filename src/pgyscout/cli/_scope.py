@@ -14,6 +14,7 @@ from pgyscout.cli._app import CliState
 from pgyscout.client import InvalidInputError
 from pgyscout.store.scope import Judged, Scope, judge_scope
 from pgyscout.store.scope import resolve_scope as scope_of
+from pgyscout.store.scope_filters import ScopeFilters, narrow_scope
 
 UserIds = Annotated[
     list[str] | None,
@@ -33,6 +34,52 @@ ShortlistName = Annotated[
 ContentOption = Annotated[
     str,
     typer.Option("--content", help="Price and reach of photo or video notes (photo|video)."),
+]
+# The library's names of the filters, as the user typed them.
+SCOPE_FILTER_WORDS = {
+    "fans_age": "--fans-age",
+    "fans_gender": "--fans-gender",
+    "gender": "--gender",
+}
+
+TagFilter = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tag",
+        metavar="TAG",
+        help="Only creators with this content tag (repeat, or 美食,旅行: any of them).",
+        show_default=False,
+    ),
+]
+LocationFilter = Annotated[
+    str | None,
+    typer.Option(
+        "--location", help="Only creators whose location has this (上海).", show_default=False
+    ),
+]
+GenderFilter = Annotated[
+    str | None,
+    typer.Option(
+        "--gender", metavar="all|male|female", help="The creator's gender.", show_default=False
+    ),
+]
+FansAgeFilter = Annotated[
+    str | None,
+    typer.Option(
+        "--fans-age",
+        metavar="AGE",
+        help="Only creators a saved search found for this audience age (18-24, 25-34 …).",
+        show_default=False,
+    ),
+]
+FansGenderFilter = Annotated[
+    str | None,
+    typer.Option(
+        "--fans-gender",
+        metavar="all|male|female",
+        help="Only creators a saved search found for this audience gender.",
+        show_default=False,
+    ),
 ]
 Weights = Annotated[
     str | None,
@@ -73,9 +120,10 @@ def resolve_scope(
     last_search: bool = False,
     shortlist: str | None = None,
     default_all: bool = True,
+    narrow: ScopeFilters | None = None,
 ) -> Scope:
     with state.store().begin() as conn:
-        return scope_of(
+        scope = scope_of(
             conn,
             user_ids,
             search_id=search_id,
@@ -83,6 +131,7 @@ def resolve_scope(
             shortlist=shortlist,
             default_all=default_all,
         )
+        return narrow_scope(conn, scope, narrow) if narrow else scope
 
 
 def judge(

@@ -23,11 +23,18 @@ from pgyscout.analysis.flags import Flag
 from pgyscout.cli._app import app, state_of
 from pgyscout.cli._fit import Col, FittedTable
 from pgyscout.cli._output import make_writer
+from pgyscout.cli._parse import user_words
 from pgyscout.cli._scope import (
+    SCOPE_FILTER_WORDS,
     ContentOption,
+    FansAgeFilter,
+    FansGenderFilter,
+    GenderFilter,
     LastSearch,
+    LocationFilter,
     SearchId,
     ShortlistName,
+    TagFilter,
     UserIds,
     Weights,
     judge,
@@ -42,6 +49,7 @@ from pgyscout.client import InvalidInputError
 from pgyscout.labels import Lang, fmt_count, fmt_money, fmt_number, fmt_share
 from pgyscout.labels import label as label_of
 from pgyscout.store.scope import plan_scope, rank_scope
+from pgyscout.store.scope_filters import ScopeFilters
 
 
 def share(value: float | None, digits: int = 1) -> str:
@@ -169,6 +177,11 @@ def rank_command(
     no_flags: Annotated[
         bool, typer.Option("--no-flags", help="Leave out creators with authenticity flags.")
     ] = False,
+    tag: TagFilter = None,
+    location: LocationFilter = None,
+    gender: GenderFilter = None,
+    fans_age: FansAgeFilter = None,
+    fans_gender: FansGenderFilter = None,
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", help="Show the best N only.", show_default=False)
     ] = None,
@@ -196,8 +209,17 @@ def rank_command(
         filters.check()
     except ValueError as exc:
         raise InvalidInputError("filters", str(exc)) from None
+    with user_words(SCOPE_FILTER_WORDS):
+        narrow = ScopeFilters.parse(
+            tags=tag, location=location, gender=gender, fans_age=fans_age, fans_gender=fans_gender
+        )
     scope = resolve_scope(
-        state, user_ids, search_id=search_id, last_search=last_search, shortlist=shortlist
+        state,
+        user_ids,
+        search_id=search_id,
+        last_search=last_search,
+        shortlist=shortlist,
+        narrow=narrow,
     )
     with state.store().begin() as conn:
         ranking = rank_scope(

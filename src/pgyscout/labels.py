@@ -15,6 +15,8 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
+from pgyscout.errors import InvalidInputError
+
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
@@ -311,7 +313,9 @@ def resolve_lang(option: str | None = None, environ: Mapping[str, str] | None = 
         if value:
             chosen = value.strip().lower()
             if chosen not in LANGS:
-                raise ValueError(f"{source} must be one of {'|'.join(LANGS)}, not {value!r}")
+                raise InvalidInputError(
+                    "lang", f"{source} must be one of {'|'.join(LANGS)}, not {value!r}"
+                )
             return chosen
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = env.get(name)

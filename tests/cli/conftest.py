@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from pgyscout import redaction as _redact
 from pgyscout.cli import main as pgy_main
-from pgyscout.client import _redact
 
 PGY = Path(sys.executable).with_name("pgy")
 

@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from pgyscout.errors import ShortlistError
 from pgyscout.models import parse_creator_page, parse_fans_trend, parse_note_page
 from pgyscout.store import Store, schema
 from pgyscout.store.entities import create_search, save_note_page, save_search_page, save_trend
 from pgyscout.store.shortlists import (
-    ShortlistError,
     add_members,
     create_shortlist,
     delete_shortlist,

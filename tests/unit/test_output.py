@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from pgyscout import errors
 from pgyscout.cli._errors import describe_failure
 from pgyscout.cli._output import CsvWriter, JsonArrayWriter, JsonLinesWriter
 from pgyscout.cli.fetch import expected_pages, resolve_format, resolve_paging
@@ -22,6 +23,7 @@ from pgyscout.client import (
     UnknownCodeError,
     UpstreamUnavailableError,
 )
+from pgyscout.errors import ExportError, PlanError, ShortlistError, StoreError
 from tests.conftest import load_upstream
 
 KOL = load_upstream("seed/seed_search_response.json")["data"]["kols"][0]
@@ -78,14 +80,39 @@ def test_csv_has_a_bom_a_header_and_every_field() -> None:
         (UpstreamUnavailableError(301, "FAILED, RETRY", attempts=5), 5),
         (UnknownCodeError(777, "NEW"), 1),
         (EndpointGoneError(None, "HTTP 404"), 1),
+        (ShortlistError("no shortlist named 'x'"), 2),
+        (ExportError("cannot tell the format of 'a.doc'"), 2),
+        (PlanError("--budget must be above 0, not 0", "budget"), 2),
+        (StoreError("cannot open the database"), 1),
         (KeyboardInterrupt(), 130),
         (RuntimeError("boom"), 1),
+        (ValueError("a bug, not the user's mistake"), 1),
+        (KeyError("a bug too"), 1),
     ],
 )
 def test_exit_codes_follow_the_spec(error: BaseException, code: int) -> None:
     failure = describe_failure(error)
     assert failure.exit_code == code
     assert "\n" not in failure.message
+
+
+def test_every_error_pgyscout_raises_on_purpose_shares_one_base() -> None:
+    classes = [
+        c for c in vars(errors).values() if isinstance(c, type) and c.__module__ == errors.__name__
+    ]
+    assert len(classes) >= 18
+    assert all(issubclass(c, errors.PgyscoutError) for c in classes)
+    for refused in (ShortlistError, ExportError, PlanError):
+        assert issubclass(refused, InvalidInputError)
+        assert issubclass(refused, ValueError)  # invalid arguments stay ValueErrors for callers
+    assert ShortlistError("no such shortlist").param == "name"
+
+
+def test_a_programming_error_is_not_reported_as_a_usage_error() -> None:
+    failure = describe_failure(ValueError("invalid literal for int() with base 10: 'x'"))
+    assert failure.exit_code == 1
+    assert failure.message.startswith("unexpected ValueError")
+    assert failure.hint == "run again with --debug for details"
 
 
 def test_api_errors_read_plainly() -> None:

@@ -8,7 +8,6 @@ from pgyscout.client._params import (
     ALL_CHOICES,
     FANS_AGE,
     FANS_GENDER,
-    InvalidInputError,
     canonical,
     check_user_id,
     notes_params,
@@ -16,6 +15,7 @@ from pgyscout.client._params import (
     split_tags,
     trend_params,
 )
+from pgyscout.errors import InvalidInputError
 
 UID = "5d21ab6b000000001201567d"
 

@@ -11,10 +11,11 @@ from pgyscout.analysis.metrics import (
     growth_metrics,
     note_metrics,
 )
-from pgyscout.analysis.planning import OBJECTIVES, Candidate, Objective, Plan, PlanError, plan
+from pgyscout.analysis.planning import OBJECTIVES, Candidate, Objective, Plan, plan
 from pgyscout.analysis.profile import CONTENTS, Content, CreatorData, Profile, build_profile
 from pgyscout.analysis.ranking import RANK_KEYS, RankFilters, rank
 from pgyscout.analysis.score import DEFAULT_WEIGHTS, Score, parse_weights, value_score
+from pgyscout.errors import PlanError
 
 __all__ = [
     "COMPARE_BY",

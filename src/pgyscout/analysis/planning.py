@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pgyscout.analysis.profile import Content, Profile
+from pgyscout.errors import PlanError
 
 Objective = Literal["reads", "interactions", "score"]
 OBJECTIVES: tuple[Objective, ...] = ("reads", "interactions", "score")
@@ -20,10 +21,6 @@ OBJECTIVES: tuple[Objective, ...] = ("reads", "interactions", "score")
 # Costs and values are rounded this far before solving, so the solver's tolerances cannot
 # change which mix is best; both are far below a yuan or a read.
 _TOLERANCE = 1e-6
-
-
-class PlanError(ValueError):
-    """No mix satisfies the request (e.g. fewer affordable creators than ``min_creators``)."""
 
 
 @dataclass(frozen=True)
@@ -205,11 +202,13 @@ def prune_dominated(
 
 def check_request(budget: float, min_creators: int, max_share: float) -> None:
     if not budget > 0:
-        raise ValueError(f"--budget must be above 0, not {budget:g}")
+        raise PlanError(f"--budget must be above 0, not {budget:g}", "budget")
     if min_creators < 0:
-        raise ValueError(f"--min-creators must be 0 or more, not {min_creators}")
+        raise PlanError(f"--min-creators must be 0 or more, not {min_creators}", "min_creators")
     if not 0 < max_share <= 1:
-        raise ValueError(f"--max-share must be above 0 and at most 1, not {max_share:g}")
+        raise PlanError(
+            f"--max-share must be above 0 and at most 1, not {max_share:g}", "max_share"
+        )
 
 
 def solve(

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from pgyscout.analysis.measures import MEASURES, RANK_BY
 from pgyscout.analysis.profile import Profile
+from pgyscout.errors import InvalidInputError
 
 # Each key: how to read it off a profile, and whether bigger is better.
 RANK_KEYS: dict[str, tuple[Callable[[Profile], float | None], bool]] = {
@@ -30,7 +31,9 @@ class RankFilters:
             and self.max_fans is not None
             and self.min_fans > self.max_fans
         ):
-            raise ValueError(f"--min-fans {self.min_fans} is above --max-fans {self.max_fans}")
+            raise InvalidInputError(
+                "min_fans", f"--min-fans {self.min_fans} is above --max-fans {self.max_fans}"
+            )
         for name, value in (
             ("--min-fans", self.min_fans),
             ("--max-fans", self.max_fans),
@@ -39,10 +42,11 @@ class RankFilters:
             ("--min-engagement", self.min_engagement),
         ):
             if value is not None and value < 0:
-                raise ValueError(f"{name} must be 0 or more, not {value}")
+                raise InvalidInputError(name, f"{name} must be 0 or more, not {value}")
         if self.min_score is not None and self.min_score > 100:
-            raise ValueError(
-                f"--min-score must be 0-100 (the score's scale), not {self.min_score:g}"
+            raise InvalidInputError(
+                "min_score",
+                f"--min-score must be 0-100 (the score's scale), not {self.min_score:g}",
             )
 
     def keep(self, p: Profile) -> bool:
@@ -84,7 +88,7 @@ T = TypeVar("T")
 
 def check_rank_key(by: str) -> None:
     if by not in RANK_KEYS:
-        raise ValueError(f"cannot rank by {by!r}: use one of {', '.join(RANK_KEYS)}")
+        raise InvalidInputError("by", f"cannot rank by {by!r}: use one of {', '.join(RANK_KEYS)}")
 
 
 def best_first(items: Sequence[T], key: Callable[[T], float | None], by: str) -> list[T]:

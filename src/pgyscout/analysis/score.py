@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pgyscout.analysis.flags import Flag
+from pgyscout.errors import InvalidInputError
 
 # Weights of the parts; ``--weights`` overrides any of them.
 DEFAULT_WEIGHTS: Mapping[str, float] = {
@@ -54,18 +55,23 @@ def parse_weights(text: str) -> dict[str, float]:
         name, sep, number = item.partition("=")
         name = name.strip().lower()
         if not sep or name not in DEFAULT_WEIGHTS:
-            raise ValueError(
-                f"bad weight {item!r}: use NAME=NUMBER with NAME one of {', '.join(PARTS)}"
+            raise InvalidInputError(
+                "weights",
+                f"bad weight {item!r}: use NAME=NUMBER with NAME one of {', '.join(PARTS)}",
             )
         try:
             weight = float(number)
         except ValueError:
-            raise ValueError(f"bad weight {item!r}: {number.strip()!r} is not a number") from None
+            raise InvalidInputError(
+                "weights", f"bad weight {item!r}: {number.strip()!r} is not a number"
+            ) from None
         if not math.isfinite(weight) or weight < 0:
-            raise ValueError(f"bad weight {item!r}: weights are numbers of 0 or more")
+            raise InvalidInputError(
+                "weights", f"bad weight {item!r}: weights are numbers of 0 or more"
+            )
         weights[name] = weight
     if sum(weights.values()) <= 0:
-        raise ValueError("bad weights: at least one must be above 0")
+        raise InvalidInputError("weights", "bad weights: at least one must be above 0")
     return weights
 
 

@@ -16,9 +16,9 @@ from rich.segment import Segment
 from pgyscout._version import __version__
 from pgyscout.cli._errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, describe_failure
 from pgyscout.client import Client, InvalidInputError, redact
-from pgyscout.client._redact import log_filter
 from pgyscout.export._cells import printable
 from pgyscout.labels import Lang, label, resolve_lang
+from pgyscout.redaction import log_filter
 from pgyscout.store import Store
 
 app = typer.Typer(

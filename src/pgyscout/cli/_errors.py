@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pgyscout.client import (
+from pgyscout.errors import (
     AccountLimitError,
     ApiError,
     AuthError,
@@ -13,10 +13,10 @@ from pgyscout.client import (
     InvalidParamsError,
     PermissionDeniedError,
     PgyscoutError,
+    StoreError,
     UpstreamUnavailableError,
-    redact,
 )
-from pgyscout.store import StoreError
+from pgyscout.redaction import redact
 
 EXIT_OK = 0
 EXIT_UNKNOWN = 1
@@ -57,8 +57,6 @@ def describe_failure(exc: BaseException) -> Failure:
         return Failure(redact(str(exc)), "check --db or PGYSCOUT_DB", EXIT_UNKNOWN)
     if isinstance(exc, PgyscoutError):
         return Failure(redact(str(exc)), None, EXIT_UNKNOWN)
-    if isinstance(exc, ValueError):
-        return Failure(redact(str(exc)), None, EXIT_USAGE)
     if isinstance(exc, KeyboardInterrupt):
         return Failure("interrupted", None, EXIT_INTERRUPTED)
     return Failure(

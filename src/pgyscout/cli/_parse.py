@@ -60,4 +60,5 @@ def renamed(exc: InvalidInputError, names: Mapping[str, str]) -> InvalidInputErr
         return exc
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])")
     message = pattern.sub(lambda m: names[m.group(1)], str(exc))
-    return InvalidInputError(names.get(exc.param, exc.param), message)
+    param = names.get(exc.param, exc.param) if exc.param is not None else None
+    return InvalidInputError(param, message)

@@ -18,7 +18,7 @@ from pgyscout.cli.fetch import Format, resolve_format
 from pgyscout.client import InvalidInputError
 from pgyscout.client._config import check_base_url, config_path, read_config_file
 from pgyscout.client._core import upstream_key
-from pgyscout.client._errors import ConfigError
+from pgyscout.errors import ConfigError
 from pgyscout.store import current_revision, head_revision, schema
 
 ENV_PRICE = "PGYSCOUT_PRICE_PER_CALL"

@@ -4,13 +4,15 @@ from pgyscout.client._async import AsyncClient
 from pgyscout.client._base import Attempt, AttemptListener, CallStats
 from pgyscout.client._config import Settings, config_path, resolve_settings
 from pgyscout.client._core import DEFAULT_BASE_URL, ENDPOINTS, Endpoint, RetryPolicy
-from pgyscout.client._errors import (
+from pgyscout.client._sync import Client
+from pgyscout.errors import (
     AccountLimitError,
     ApiError,
     AuthError,
     BalanceError,
     ConfigError,
     EndpointGoneError,
+    InvalidInputError,
     InvalidParamsError,
     MalformedAnswerError,
     PermissionDeniedError,
@@ -21,9 +23,7 @@ from pgyscout.client._errors import (
     UnreachableError,
     UpstreamUnavailableError,
 )
-from pgyscout.client._params import InvalidInputError
-from pgyscout.client._redact import redact
-from pgyscout.client._sync import Client
+from pgyscout.redaction import redact
 
 __all__ = [
     "DEFAULT_BASE_URL",

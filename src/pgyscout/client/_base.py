@@ -34,15 +34,11 @@ from pgyscout.client._core import (
     redacted_url,
     upstream_key,
 )
-from pgyscout.client._errors import (
-    MalformedAnswerError,
-    TransientError,
-    UnreachableError,
-    UpstreamUnavailableError,
-)
+from pgyscout.client._errors import TransientError
 from pgyscout.client._pacer import Pacer
-from pgyscout.client._redact import install_log_redaction, redact, register_secret
+from pgyscout.errors import MalformedAnswerError, UnreachableError, UpstreamUnavailableError
 from pgyscout.models import FansTrend, answer_problem, parse_fans_trend
+from pgyscout.redaction import install_log_redaction, redact, register_secret
 
 log = logging.getLogger("pgyscout.client")
 

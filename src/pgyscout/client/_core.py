@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from pgyscout.client._errors import (
+from pgyscout.errors import (
     ApiError,
     AuthError,
     BalanceError,
     EndpointGoneError,
+    InvalidInputError,
     InvalidParamsError,
     PermissionDeniedError,
     QuotaError,
@@ -198,9 +199,11 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
-            raise ValueError(f"retries must be at least 1 attempt, not {self.max_attempts}")
+            raise InvalidInputError(
+                "max_attempts", f"retries must be at least 1 attempt, not {self.max_attempts}"
+            )
         if self.base < 0 or self.cap < 0:
-            raise ValueError("retry waits must not be negative")
+            raise InvalidInputError("retry_wait", "retry waits must not be negative")
 
     def ceiling(self, failed_attempts: int) -> float:
         """The longest wait after ``failed_attempts`` failures (1 = after the first)."""

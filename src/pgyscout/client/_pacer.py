@@ -22,6 +22,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from pgyscout.errors import InvalidInputError
+
 ADDITIVE_QPS = 0.5  # requests a second gained per second of successes
 DECREASE = 0.9  # the rate kept after a 302
 MIN_QPS = 0.2
@@ -38,7 +40,7 @@ class Pacer:
     ) -> None:
         for name, value in (("max_qps", max_qps), ("initial_qps", initial_qps)):
             if value is not None and value <= 0:
-                raise ValueError(f"{name} must be above 0, not {value}")
+                raise InvalidInputError(name, f"{name} must be above 0, not {value}")
         self._cap = max_qps
         start = initial_qps if initial_qps is not None else max_qps
         self._rate: float | None = min(start, max_qps) if start and max_qps else start

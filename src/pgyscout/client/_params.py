@@ -11,13 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-
-class InvalidInputError(ValueError):
-    """A parameter value was refused before any call; the message lists what is allowed."""
-
-    def __init__(self, param: str, message: str) -> None:
-        super().__init__(message)
-        self.param = param
+from pgyscout.errors import InvalidInputError
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,8 @@ from pgyscout.client import (
     PermissionDeniedError,
     UnreachableError,
 )
-from pgyscout.client._params import (
-    DATE_TYPE,
-    INCREASE_TYPE,
-    ORDER_TYPE,
-    InvalidInputError,
-    check_user_id,
-)
+from pgyscout.client._params import DATE_TYPE, INCREASE_TYPE, ORDER_TYPE, check_user_id
+from pgyscout.errors import InvalidInputError
 from pgyscout.store import Store
 from pgyscout.store import jobs as job_store
 from pgyscout.store.entities import save_note_page, save_trend

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pgyscout.client._params import InvalidInputError
+from pgyscout.errors import InvalidInputError
 
 # Upstream records say userId (kolId is the same id); pgyscout's own records say user_id.
 ID_COLUMNS = ("userId", "user_id", "kolId", "kol_id")

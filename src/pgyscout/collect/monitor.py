@@ -25,7 +25,6 @@ from pgyscout.analysis.monitor_rules import (
     fetch_failure,
 )
 from pgyscout.client import ApiError, AsyncClient
-from pgyscout.client._errors import PgyscoutError
 from pgyscout.client._params import search_filters
 from pgyscout.collect.enrich import (
     SLOW_START_QPS,
@@ -34,6 +33,7 @@ from pgyscout.collect.enrich import (
     pages_after_first,
 )
 from pgyscout.collect.monitor_plan import DUE_SLACK, Due, due_parts, plan_cards
+from pgyscout.errors import PgyscoutError
 from pgyscout.models import Creator
 from pgyscout.store import Store, StoreCache, schema
 from pgyscout.store import jobs as job_store

@@ -9,7 +9,8 @@ import math
 from sqlalchemy.engine import Engine
 
 from pgyscout.client import Endpoint
-from pgyscout.client._params import InvalidInputError, canonical
+from pgyscout.client._params import canonical
+from pgyscout.errors import InvalidInputError
 from pgyscout.store.ledger import KnownTotal, known_total
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from pgyscout.errors import ExportError
 from pgyscout.export._formats import (
     EXPORTS,
     FORMATS,
-    ExportError,
     atomic_path,
     export_format,
     write_text,

@@ -7,13 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pgyscout.errors import ExportError
+
 FORMATS = (".csv", ".xlsx", ".parquet", ".json", ".jsonl")
 # What can be exported: judged creators, their notes, their follower points, or a shortlist.
 EXPORTS = ("creators", "notes", "trend", "shortlist")
-
-
-class ExportError(ValueError):
-    """A file that cannot be written as asked (an unknown suffix, say)."""
 
 
 def export_format(path: Path) -> str:

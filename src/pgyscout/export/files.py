@@ -20,8 +20,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pgyscout.errors import ExportError
 from pgyscout.export._cells import csv_cell_text, spreadsheet_text
-from pgyscout.export._formats import FORMATS, ExportError, atomic_path, export_format
+from pgyscout.export._formats import FORMATS, atomic_path, export_format
 from pgyscout.export.frames import ID_COLUMNS
 
 # Excel's own limit on a sheet name, and the widest column worth showing.

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pgyscout.errors import InvalidInputError
 from pgyscout.sandbox.population import Plant
 
 # Tokens that make the sandbox answer like an account in trouble. Any other non-empty
@@ -55,20 +56,20 @@ class SandboxConfig:
         for name in ROLLED:
             rate = getattr(self, name)
             if not 0 <= rate <= 1:
-                raise ValueError(f"{name} must be between 0 and 1, not {rate}")
+                raise InvalidInputError(name, f"{name} must be between 0 and 1, not {rate}")
         if sum(getattr(self, n) for n in ROLLED) > 1:
-            raise ValueError("fault rates add up to more than 1")
+            raise InvalidInputError(None, "fault rates add up to more than 1")
         if self.size < 1:
-            raise ValueError("size must be at least 1")
+            raise InvalidInputError("size", "size must be at least 1")
         if self.rate_limit is not None and self.rate_limit <= 0:
-            raise ValueError("rate_limit must be above 0")
+            raise InvalidInputError("rate_limit", "rate_limit must be above 0")
         if self.day_offset < 0:
-            raise ValueError("day_offset must not be negative")
+            raise InvalidInputError("day_offset", "day_offset must not be negative")
 
     def with_fault_rate(self, rate: float) -> SandboxConfig:
         """Spread one overall fault rate over the kinds as FAULT_MIX says."""
         if not 0 <= rate <= 1:
-            raise ValueError(f"fault rate must be between 0 and 1, not {rate}")
+            raise InvalidInputError("rate", f"fault rate must be between 0 and 1, not {rate}")
         values = {name: rate * share for name, share in FAULT_MIX.items()}
         return SandboxConfig(**{**self.__dict__, **values})
 

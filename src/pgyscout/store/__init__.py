@@ -9,10 +9,10 @@ from types import TracebackType
 
 import sqlalchemy as sa
 
+from pgyscout.errors import StoreError
 from pgyscout.store import schema
 from pgyscout.store.engine import (
     ENV_DB,
-    StoreError,
     create_db_engine,
     current_revision,
     default_db_path,

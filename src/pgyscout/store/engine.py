@@ -16,14 +16,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
+from pgyscout.errors import StoreError
+
 ENV_DB = "PGYSCOUT_DB"
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number: PostgreSQL's advisory lock that keeps two processes from migrating at once.
 MIGRATION_LOCK = 7_405_331
-
-
-class StoreError(Exception):
-    """The database cannot be opened or used as asked."""
 
 
 def default_db_path() -> Path:

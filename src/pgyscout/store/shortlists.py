@@ -8,14 +8,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from pgyscout.errors import ShortlistError
 from pgyscout.store import schema
 from pgyscout.store.entities import utcnow
 
 MAX_NAME = 200
-
-
-class ShortlistError(ValueError):
-    """A shortlist that does not exist, already exists, or a name that cannot be one."""
 
 
 @dataclass(frozen=True)

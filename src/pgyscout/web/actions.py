@@ -23,11 +23,11 @@ from pgyscout.analysis import build_profile
 from pgyscout.client import redact
 from pgyscout.client._params import check_user_id, search_filters
 from pgyscout.collect.enrich import SLOW_START_QPS, EnrichOptions, run_job
+from pgyscout.errors import ShortlistError
 from pgyscout.store import Store
 from pgyscout.store import jobs as job_store
 from pgyscout.store.entities import save_search_page, utcnow
 from pgyscout.store.shortlists import (
-    ShortlistError,
     add_members,
     create_shortlist,
     delete_shortlist,

@@ -178,7 +178,7 @@ def render(
 
 def has_token(web: Web) -> bool:
     from pgyscout.client._config import resolve_settings
-    from pgyscout.client._errors import ConfigError
+    from pgyscout.errors import ConfigError
 
     options = {k: v for k, v in web.config.client_options.items() if v is not None}
     try:

@@ -13,11 +13,11 @@ from starlette.routing import Route
 from pgyscout.analysis import Profile, build_profile, plan
 from pgyscout.analysis.flags import FLAG_CODES, daily_increases, spike_days
 from pgyscout.analysis.metrics import interactions, is_sponsored
-from pgyscout.analysis.planning import PlanError
 from pgyscout.client import InvalidInputError
 from pgyscout.client._params import check_user_id
+from pgyscout.errors import PlanError, ShortlistError
 from pgyscout.store.entities import search_user_ids, utcnow
-from pgyscout.store.shortlists import ShortlistError, list_shortlists, shortlist_members
+from pgyscout.store.shortlists import list_shortlists, shortlist_members
 from pgyscout.store.views import load_creator_data, note_rows
 from pgyscout.web import queries
 from pgyscout.web.app import (

@@ -43,9 +43,9 @@ def serve(
 ) -> None:
     """The dashboard: creators, shortlists, compare, plan and usage in the browser.
 
-    Reads the same database as every other command; only the buttons marked as paid call the
-    API, each after a confirmation page that says how many calls it makes at most. The pages
-    follow --lang (or PGYSCOUT_LANG, else the locale); ?lang=zh|en switches one page."""
+    Only the buttons marked as paid call the API, each after a confirmation page.
+
+    Pages follow --lang (else PGYSCOUT_LANG, else the locale); ?lang=zh|en switches one."""
     state = state_of(ctx)
     secret = secret or os.environ.get(ENV_SECRET) or None
     check_exposure(host, secret)

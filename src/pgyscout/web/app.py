@@ -29,7 +29,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pgyscout.export._text import script_json
-from pgyscout.labels import Lang, label
+from pgyscout.labels import LABELS, Lang, label
 from pgyscout.store import Store
 from pgyscout.web import fmt
 from pgyscout.web.labels import label_function
@@ -165,6 +165,7 @@ def render(
             "lang": lang,
             "t": label_function(lang),
             "shared": lambda key: label(key, lang),
+            "label_keys": LABELS,
             "csrf_token": web.csrf_token,
             "htmx_file": HTMX_FILE,
             "path": request.url.path,
@@ -393,7 +394,7 @@ def _lifespan(web: Web, *, owns_store: bool) -> Callable[[Starlette], Any]:
 
 
 def create_app(config: WebConfig, store: Store | None = None) -> Starlette:
-    from pgyscout.web import actions, pages
+    from pgyscout.web import actions, monitor, pages
 
     web = Web(config, store)
     routes = [
@@ -401,6 +402,7 @@ def create_app(config: WebConfig, store: Store | None = None) -> Starlette:
         Route("/login", login, methods=["POST"]),
         *pages.routes(),
         *actions.routes(),
+        *monitor.routes(),
     ]
     app = Starlette(
         routes=routes,

@@ -13,9 +13,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from pgyscout.analysis.monitor_rules import ACCOUNT, WARNING
 from pgyscout.client import redact
+from pgyscout.client._redact import register_secret
 from pgyscout.labels import Lang, fmt_count, fmt_money, fmt_share, label
 from pgyscout.store import Store
 from pgyscout.store import monitor as watch_store
@@ -79,11 +81,13 @@ def describe(alert: StoredAlert, lang: Lang) -> str:
             else f"'{title}' ({d.get('date')}): {inter} interactions, {_times(d)}x its median {med}"
         )
     if rule == "inactive":
-        last = d.get("last_note") or ("无" if zh else "none")
+        last = d.get("last_note")
+        if last is None:
+            return "没有任何笔记" if zh else "no note at all"
         return (
             f"最近笔记 {last},已 {d.get('days')} 天未更新"
             if zh
-            else (f"no new note since {last} ({d.get('days')} days)")
+            else f"no new note since {last} ({d.get('days')} days)"
         )
     return redact(str(d.get("message") or d.get("reason") or ""))
 
@@ -125,9 +129,10 @@ class Delivery:
 
 def shown_url(url: str) -> str:
     """A target as printed: scheme and host only (robot URLs carry their key in the path)."""
+    protect(url)
     scheme, _, rest = url.partition("://")
     host = rest.split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
-    return f"{scheme}://{host}/…" if rest else url
+    return redact(f"{scheme}://{host}/…" if rest else url)
 
 
 def deliver(
@@ -160,6 +165,21 @@ def deliver(
     return results
 
 
+def protect(url: str) -> None:
+    """Mask a target's secrets wherever they might be printed or logged, as the token is:
+    robot keys stand where a host would (``wecombot://KEY``), webhooks carry them in the
+    password, the path or the query."""
+    parts = urlsplit(url)
+    found = [parts.password or "", *parts.path.split("/")]
+    found += [value for _, value in parse_qsl(parts.query)]
+    host = parts.hostname or ""
+    if host and "." not in host and host != "localhost":
+        found.append(parts.netloc.rsplit("@", 1)[-1].split(":", 1)[0])
+    for secret in found:
+        if len(secret) >= 6:
+            register_secret(secret)
+
+
 def check_targets(targets: Sequence[str]) -> None:
     """Refuse a --notify URL apprise cannot use before any call is paid for."""
     import apprise
@@ -167,6 +187,7 @@ def check_targets(targets: Sequence[str]) -> None:
     from pgyscout.client import InvalidInputError
 
     for url in targets:
+        protect(url)
         if not apprise.Apprise().add(url):
             raise InvalidInputError(
                 "--notify",

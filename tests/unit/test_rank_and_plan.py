@@ -335,3 +335,19 @@ def test_dominated_candidates_are_dropped_before_solving() -> None:
     assert {c.user_id for c in prune_dominated(best + worse, 100_000, "reads")} == {
         c.user_id for c in best + worse
     }  # a budget that holds all five drops nobody
+
+
+def test_what_the_solver_prints_goes_to_stderr_not_to_the_plan(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    import os
+
+    from pgyscout.analysis.planning import _stdout_to_stderr
+
+    # some HiGHS builds print a debug line to file descriptor 1 whatever the options say
+    with _stdout_to_stderr():
+        os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution\n")
+    os.write(1, b"the plan\n")
+    out, err = capfd.readouterr()
+    assert out == "the plan\n"
+    assert "HighsMipSolverData" in err

@@ -8,7 +8,11 @@ price. ``max_share`` caps one creator's price as a share of the budget.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+import math
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -200,6 +204,61 @@ def prune_dominated(
     return [c for i, c in enumerate(cands) if i in kept]
 
 
+def drop_by_bound(
+    cands: Sequence[Candidate], budget: float, objective: Objective, min_creators: int
+) -> list[Candidate]:
+    """Without the candidates no optimal mix can hold, proven by a bound.
+
+    For any price ``lam`` of a yuan, ``lam × budget + Σ max(0, value − lam × cost)`` bounds
+    every mix within the budget from above (the linear relaxation's dual, the minimum count
+    left out); a mix forced to hold candidate j is bounded by that minus what j falls short,
+    ``value_j − lam × cost_j`` when negative. When even that bound is below a mix already in
+    hand (the greedy one), j is in no optimal mix. ``lam`` is the value per yuan of the first
+    candidate the greedy fill cannot afford, where the relaxation is tightest."""
+    if not cands:
+        return []
+    costs = [round(c.cost, 6) for c in cands]
+    values = [round(c.value(objective), 6) for c in cands]
+    order = sorted(
+        range(len(cands)), key=lambda i: -(values[i] / costs[i]) if costs[i] > 0 else -math.inf
+    )
+    spent, lam, greedy_value, greedy_count = 0.0, 0.0, 0.0, 0
+    for i in order:
+        if spent + costs[i] <= budget + _TOLERANCE:
+            spent += costs[i]
+            greedy_value += values[i]
+            greedy_count += 1
+        elif lam == 0.0 and costs[i] > 0:
+            lam = values[i] / costs[i]
+    if greedy_count < min_creators:
+        return list(cands)  # no mix in hand to compare with
+    upper = lam * budget + sum(max(0.0, v - lam * c) for v, c in zip(values, costs, strict=True))
+    margin = 1e-6 + 1e-9 * abs(upper)
+    return [
+        cand
+        for cand, v, c in zip(cands, values, costs, strict=True)
+        if upper + min(0.0, v - lam * c) >= greedy_value - margin
+    ]
+
+
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Some HiGHS builds print a debug line to the process's standard output whatever the
+    options say; standard output carries the plan (JSON, CSV), so the solver's goes to stderr."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no standard output to protect
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def check_request(budget: float, min_creators: int, max_share: float) -> None:
     if not budget > 0:
         raise PlanError(f"--budget must be above 0, not {budget:g}", "budget")
@@ -250,20 +309,23 @@ def solve(
     if not allowed:
         return [], capped
     cheapest = sum(sorted(round(c.cost, 6) for c in allowed)[:min_creators])
-    allowed = prune_dominated(allowed, budget, objective)
+    allowed = drop_by_bound(
+        prune_dominated(allowed, budget, objective), budget, objective, min_creators
+    )
     costs = np.round(np.array([c.cost for c in allowed], dtype=float), 6)
     values = np.round(np.array([c.value(objective) for c in allowed], dtype=float), 6)
     n = len(allowed)
     constraints = [LinearConstraint(costs.reshape(1, n), -np.inf, budget + _TOLERANCE)]
     if min_creators:
         constraints.append(LinearConstraint(np.ones((1, n)), min_creators, np.inf))
-    result = milp(
-        c=-values,
-        integrality=np.ones(n, dtype=np.int_),
-        bounds=Bounds(0, 1),
-        constraints=constraints,
-        options={"mip_rel_gap": 0.0},
-    )
+    with _stdout_to_stderr():
+        result = milp(
+            c=-values,
+            integrality=np.ones(n, dtype=np.int_),
+            bounds=Bounds(0, 1),
+            constraints=constraints,
+            options={"mip_rel_gap": 0.0},
+        )
     if result.status == 2:
         raise PlanError(
             f"no {min_creators} creators fit in ¥{budget:,.0f}: the cheapest {min_creators} "

@@ -17,8 +17,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from pgyscout.analysis.monitor_rules import ACCOUNT, WARNING
 from pgyscout.client import redact
-from pgyscout.client._redact import register_secret
 from pgyscout.labels import Lang, fmt_count, fmt_money, fmt_share, label
+from pgyscout.redaction import register_secret
 from pgyscout.store import Store
 from pgyscout.store import monitor as watch_store
 from pgyscout.store.monitor import StoredAlert

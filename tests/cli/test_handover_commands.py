@@ -31,7 +31,7 @@ def test_creators_in_every_format_read_back_the_same(judged_db: str, tmp_path: P
     frames = {}
     for suffix in (".csv", ".xlsx", ".parquet", ".json", ".jsonl"):
         target = tmp_path / f"creators{suffix}"
-        said = ok(judged_db, "export", "creators", "--to", str(target))
+        said = ok(judged_db, "export", "creators", "--to", str(target), "--raw-headers")
         assert f"wrote 40 creators of every stored creator to {target}" in said
         if suffix == ".csv":
             assert target.read_bytes().startswith(b"\xef\xbb\xbf")
@@ -75,7 +75,7 @@ def test_parquet_columns_are_typed(judged_db: str, tmp_path: Path) -> None:
 def test_shortlist_to_excel_has_a_sheet_per_entity(judged_db: str, tmp_path: Path) -> None:
     ok(judged_db, "shortlist", "create", "春季", "--top", "5", "--note", "看好")
     target = tmp_path / "春季.xlsx"
-    said = ok(judged_db, "export", "shortlist", "春季", "--to", str(target))
+    said = ok(judged_db, "export", "shortlist", "春季", "--to", str(target), "--raw-headers")
     assert re.search(r"wrote 5 creators, \d+ notes, \d+ trend points of shortlist '春季'", said)
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == ["shortlist", "notes", "trend"]
@@ -94,7 +94,7 @@ def test_shortlist_to_excel_has_a_sheet_per_entity(judged_db: str, tmp_path: Pat
     assert name_width > 10  # sized to the Chinese names, not the default
     notes = book["notes"]
     note_header = [c.value for c in notes[1]]
-    assert note_header[:3] == ["note_id", "user_id", "title"]
+    assert note_header[:4] == ["note_id", "user_id", "name", "title"]
     assert notes.max_row > 5
     read = notes.cell(row=2, column=note_header.index("reads") + 1).value
     assert isinstance(read, int)
@@ -162,3 +162,32 @@ def test_report_needs_html_and_a_scope(judged_db: str, tmp_path: Path) -> None:
     done = run_pgy("report", "-o", str(tmp_path / "r.html"), db=judged_db)
     assert done.returncode == 2
     assert "which creators?" in done.stderr
+
+
+def test_exports_speak_the_chosen_language(judged_db: str, tmp_path: Path) -> None:
+    ok(judged_db, "shortlist", "create", "春季", "--top", "3", "--note", "看好")
+    target = tmp_path / "zh.xlsx"
+    ok(judged_db, "--lang", "zh", "export", "shortlist", "春季", "--to", str(target))
+    book = openpyxl.load_workbook(target)
+    header = [c.value for c in book["shortlist"][1]]
+    assert header[:3] == ["用户ID", "备注", "昵称"]
+    assert "粉丝数" in header
+    assert "30天涨粉率" in header
+    growth = book["shortlist"].cell(row=2, column=header.index("30天涨粉率") + 1)
+    assert growth.number_format == "0.00%"  # a fraction shown as a percentage, as growth rate
+    per_read = book["shortlist"].cell(row=2, column=header.index("单次阅读成本") + 1)
+    assert per_read.number_format == "0.0000"  # ¥0.0435 is not rounded to ¥0.04
+    names = {r["user_id"]: r["name"] for r in ranked(judged_db)}
+    for sheet in ("notes", "trend"):
+        rows = list(book[sheet].iter_rows(values_only=True))
+        head = list(rows[0])
+        assert "昵称" in head, sheet
+        who, name = head.index("用户ID"), head.index("昵称")
+        assert all(r[name] == names[r[who]] for r in rows[1:]), sheet
+    english = tmp_path / "en.csv"
+    ok(judged_db, "export", "notes", "--shortlist", "春季", "--to", str(english))
+    frame = pd.read_csv(english, encoding="utf-8-sig", dtype=str)
+    assert {"note id", "name", "reads", "sponsored", "note link"} <= set(frame.columns)
+    assert set(frame["sponsored"]) <= {"true", "false"}  # as search's CSV writes them
+    ok(judged_db, "--lang", "zh", "export", "notes", "--to", str(tmp_path / "n.json"))
+    assert "note_id" in json.loads((tmp_path / "n.json").read_text(encoding="utf-8"))[0]

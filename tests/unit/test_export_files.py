@@ -18,9 +18,16 @@ from pgyscout.export.frames import TREND_COLUMNS, _frame
 def sample() -> pd.DataFrame:
     return _frame(
         [
-            {"user_id": "000123", "date": dt.date(2026, 11, 1), "metric": "total", "followers": 5},
+            {
+                "user_id": "000123",
+                "name": "小王",
+                "date": dt.date(2026, 11, 1),
+                "metric": "total",
+                "followers": 5,
+            },
             {
                 "user_id": "5d21ab6b",
+                "name": None,
                 "date": dt.date(2026, 11, 2),
                 "metric": "增长",
                 "followers": None,
@@ -34,6 +41,7 @@ def test_records_are_plain_values() -> None:
     rows = list(records(sample()))
     assert rows[0] == {
         "user_id": "000123",
+        "name": "小王",
         "date": dt.date(2026, 11, 1),
         "metric": "total",
         "followers": 5,
@@ -48,13 +56,13 @@ def test_leading_zero_ids_and_missing_numbers_survive(tmp_path: Path, suffix: st
     assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temporary file left
     if suffix == ".csv":
         text = target.read_text(encoding="utf-8-sig")
-        assert '"000123","2026-11-01","total",5' in text
+        assert '"000123","小王","2026-11-01","total",5' in text
         back = pd.read_csv(target, encoding="utf-8-sig", dtype={"user_id": str})
     elif suffix == ".xlsx":
         sheet = openpyxl.load_workbook(target)["trend"]
         assert sheet["A2"].value == "000123"
         assert sheet["A2"].data_type == "s"
-        assert sheet["D3"].value is None
+        assert sheet["E3"].value is None
         assert sheet.freeze_panes == "A2"
         back = pd.read_excel(target, dtype={"user_id": str})
     elif suffix == ".parquet":
@@ -63,6 +71,7 @@ def test_leading_zero_ids_and_missing_numbers_survive(tmp_path: Path, suffix: st
         data = json.loads(target.read_text(encoding="utf-8"))
         assert data[1] == {
             "user_id": "5d21ab6b",
+            "name": None,
             "date": "2026-11-02",
             "metric": "增长",
             "followers": None,

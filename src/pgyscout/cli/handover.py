@@ -22,6 +22,7 @@ from pgyscout.cli._scope import (
 )
 from pgyscout.client import InvalidInputError
 from pgyscout.export import EXPORTS, FORMATS, export_format
+from pgyscout.labels import header
 from pgyscout.store.entities import utcnow
 from pgyscout.store.scope import report_scope
 
@@ -52,6 +53,14 @@ def export_command(
     shortlist: ShortlistName = None,
     content: ContentOption = "photo",
     weights: Weights = None,
+    raw_headers: Annotated[
+        bool,
+        typer.Option(
+            "--raw-headers",
+            help="Machine column names (user_id, fans …) in .xlsx/.csv too, for scripts; "
+            "JSON and Parquet always have them.",
+        ),
+    ] = False,
 ) -> None:
     """Write stored creators (with every metric), notes or follower trends to a file.
 
@@ -86,7 +95,7 @@ def export_command(
     with state.store().begin() as conn:
         tables = export_tables(conn, kind, scope.user_ids, judged.profiles if judged else [])
 
-    fmt = write_tables(tables, to)
+    fmt = write_tables(tables, to, None if raw_headers else lambda c: header(c, state.lang))
     written = tables if fmt == ".xlsx" else dict([next(iter(tables.items()))])
     nouns = {
         "creators": "creators",

@@ -25,25 +25,40 @@ from pgyscout.export._cells import csv_cell_text, spreadsheet_text
 from pgyscout.export._formats import FORMATS, atomic_path, export_format
 from pgyscout.export.frames import ID_COLUMNS
 
+# Fractions shown as percentages, as every growth and rate figure of pgyscout is one.
+PERCENT_COLUMNS = frozenset({"growth_per_30_days", "viral_rate_100", "viral_rate_1000"})
+# Yuan amounts below a fen that two decimals would round away (a read costs ¥0.0435).
+FINE_MONEY_COLUMNS = frozenset({"cost_per_read"})
+
 # Excel's own limit on a sheet name, and the widest column worth showing.
 _SHEET_NAME_MAX = 31
 _WIDTH_MAX = 60
 
 
-def write_tables(tables: Mapping[str, pd.DataFrame], path: Path) -> str:
-    """Write and return the format. The file appears whole or not at all."""
+def write_tables(
+    tables: Mapping[str, pd.DataFrame],
+    path: Path,
+    headers: Callable[[str], str] | None = None,
+) -> str:
+    """Write and return the format. The file appears whole or not at all.
+
+    ``headers`` gives the header a person reads for each column (``pgyscout.labels``) in the
+    files people open (.xlsx, .csv); JSON and Parquet are read by programs and keep the
+    machine names always. None keeps the machine names everywhere (``--raw-headers``)."""
     fmt = export_format(path)
     if not tables:
         raise ExportError("nothing to export")
-    writers: dict[str, Callable[[Mapping[str, pd.DataFrame], Path], None]] = {
-        ".csv": _write_csv,
-        ".xlsx": _write_xlsx,
-        ".parquet": _write_parquet,
-        ".json": _write_json,
-        ".jsonl": _write_jsonl,
-    }
     with atomic_path(path) as tmp:
-        writers[fmt](tables, tmp)
+        if fmt == ".csv":
+            _write_csv(tables, tmp, headers)
+        elif fmt == ".xlsx":
+            _write_xlsx(tables, tmp, headers)
+        elif fmt == ".parquet":
+            _write_parquet(tables, tmp)
+        elif fmt == ".json":
+            _write_json(tables, tmp)
+        else:
+            _write_jsonl(tables, tmp)
     return fmt
 
 
@@ -89,9 +104,31 @@ def _spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def _write_csv(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
+def _csv_booleans(frame: pd.DataFrame) -> pd.DataFrame:
+    """true/false, as every CSV pgyscout writes has them (not pandas' True/False)."""
+    flags = [c for c in frame.columns if str(frame[c].dtype) in ("boolean", "bool")]
+    if not flags:
+        return frame
+    out: pd.DataFrame = frame.copy()
+    for column in flags:
+        out[column] = (
+            out[column]
+            .map(
+                lambda v: "true" if v is True else "false" if v is False else v, na_action="ignore"
+            )
+            .astype("string")
+        )
+    return out
+
+
+def _write_csv(
+    tables: Mapping[str, pd.DataFrame], path: Path, headers: Callable[[str], str] | None = None
+) -> None:
     # The BOM makes Excel read UTF-8 (Chinese names); quoting every text cell keeps ids text.
-    _spreadsheet_safe(_main(tables)).to_csv(
+    frame = _csv_booleans(_spreadsheet_safe(_main(tables)))
+    if headers is not None:
+        frame = frame.rename(columns={c: headers(c) for c in frame.columns})
+    frame.to_csv(
         path,
         index=False,
         encoding="utf-8-sig",
@@ -129,8 +166,10 @@ def _number_format(column: str, dtype: Any) -> str | None:
     kind = str(dtype)
     if kind.startswith("datetime"):
         return "yyyy-mm-dd"
-    if column.endswith(("_rate", "_share")) or column in {"viral_rate_100", "viral_rate_1000"}:
+    if column in PERCENT_COLUMNS or column.endswith(("_rate", "_share")):
         return "0.00%"
+    if column in FINE_MONEY_COLUMNS:
+        return "0.0000"
     if kind == "Int64":
         return "#,##0"
     if kind == "Float64":
@@ -147,12 +186,15 @@ def _shown_width(value: Any) -> int:
     return max(display_width(line) for line in lines)
 
 
-def _write_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
+def _write_sheet(
+    sheet: Worksheet, frame: pd.DataFrame, headers: Callable[[str], str] | None = None
+) -> None:
     columns = list(frame.columns)
     formats = [_number_format(c, frame[c].dtype) for c in columns]
-    widths = [display_width(c) for c in columns]
+    shown = [headers(c) if headers else c for c in columns]
+    widths = [display_width(c) for c in shown]
     bold = Font(bold=True)
-    for i, name in enumerate(columns, start=1):
+    for i, name in enumerate(shown, start=1):
         sheet.cell(row=1, column=i, value=name).font = bold
     for r, values in enumerate(frame.itertuples(index=False, name=None), start=2):
         for i, (column, value) in enumerate(zip(columns, values, strict=True)):
@@ -180,7 +222,9 @@ def _write_sheet(sheet: Worksheet, frame: pd.DataFrame) -> None:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
 
 
-def _write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
+def _write_xlsx(
+    tables: Mapping[str, pd.DataFrame], path: Path, headers: Callable[[str], str] | None = None
+) -> None:
     book = Workbook()
     first = True
     for name, frame in tables.items():
@@ -191,7 +235,7 @@ def _write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> None:
             first = False
         else:
             sheet = book.create_sheet(name[:_SHEET_NAME_MAX])
-        _write_sheet(sheet, frame)
+        _write_sheet(sheet, frame, headers)
     book.save(path)
 
 

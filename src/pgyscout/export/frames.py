@@ -6,7 +6,7 @@ column) and each file format gets the right type: ids are text, counts are integ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -58,6 +58,7 @@ CREATOR_COLUMNS: dict[str, str] = {
 NOTE_COLUMNS: dict[str, str] = {
     "note_id": "string",
     "user_id": "string",
+    "name": "string",
     "title": "string",
     "date": "datetime64[s]",
     "reads": "Int64",
@@ -72,6 +73,7 @@ NOTE_COLUMNS: dict[str, str] = {
 
 TREND_COLUMNS: dict[str, str] = {
     "user_id": "string",
+    "name": "string",
     "date": "datetime64[s]",
     "metric": "string",
     "followers": "Int64",
@@ -111,17 +113,32 @@ def export_tables(
     tables: dict[str, pd.DataFrame] = {}
     if kind in ("creators", "shortlist"):
         tables[kind] = creators_frame(profiles, with_note=kind == "shortlist")
+    names = creator_names(conn, user_ids) if kind != "creators" else {}
     if kind in ("notes", "shortlist"):
-        tables["notes"] = notes_frame(note_rows(conn, user_ids))
+        tables["notes"] = notes_frame(note_rows(conn, user_ids), names)
     if kind in ("trend", "shortlist"):
-        tables["trend"] = trend_frame(trend_rows(conn, user_ids))
+        tables["trend"] = trend_frame(trend_rows(conn, user_ids), names)
     return tables
 
 
-def note_row(user_id: str, note: Note) -> dict[str, Any]:
+def creator_names(conn: sa.Connection, user_ids: Sequence[str]) -> dict[str, str | None]:
+    """Each stored creator's name, so that notes and trend rows say whose they are."""
+    from pgyscout.store import schema
+
+    c = schema.creators.c
+    names: dict[str, str | None] = {}
+    ids = list(user_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        names.update(conn.execute(sa.select(c.user_id, c.name).where(c.user_id.in_(chunk))).all())
+    return names
+
+
+def note_row(user_id: str, note: Note, name: str | None = None) -> dict[str, Any]:
     return {
         "note_id": note.note_id,
         "user_id": user_id,
+        "name": name,
         "title": note.title,
         "date": note.date,
         "reads": note.read_num,
@@ -135,16 +152,31 @@ def note_row(user_id: str, note: Note) -> dict[str, Any]:
     }
 
 
-def notes_frame(rows: Sequence[sa.Row[Any]]) -> pd.DataFrame:
-    """From stored note rows (``store.views.note_rows``)."""
-    return _frame([note_row(r.user_id, Note.from_raw(r.raw)) for r in rows], NOTE_COLUMNS)
+def notes_frame(
+    rows: Sequence[sa.Row[Any]], names: Mapping[str, str | None] | None = None
+) -> pd.DataFrame:
+    """From stored note rows (``store.views.note_rows``), with each creator's name."""
+    names = names or {}
+    return _frame(
+        [note_row(r.user_id, Note.from_raw(r.raw), names.get(r.user_id)) for r in rows],
+        NOTE_COLUMNS,
+    )
 
 
-def trend_frame(rows: Sequence[sa.Row[Any]]) -> pd.DataFrame:
-    """From stored follower points (``store.views.trend_rows``)."""
+def trend_frame(
+    rows: Sequence[sa.Row[Any]], names: Mapping[str, str | None] | None = None
+) -> pd.DataFrame:
+    """From stored follower points (``store.views.trend_rows``), with each creator's name."""
+    names = names or {}
     return _frame(
         [
-            {"user_id": r.kol_id, "date": r.date, "metric": r.metric, "followers": r.num}
+            {
+                "user_id": r.kol_id,
+                "name": names.get(r.kol_id),
+                "date": r.date,
+                "metric": r.metric,
+                "followers": r.num,
+            }
             for r in rows
         ],
         TREND_COLUMNS,

@@ -24,6 +24,7 @@ from pgyscout.client import redact
 from pgyscout.client._params import check_user_id, search_filters
 from pgyscout.collect.enrich import SLOW_START_QPS, EnrichOptions, run_job
 from pgyscout.errors import ShortlistError
+from pgyscout.labels import header
 from pgyscout.store import Store
 from pgyscout.store import jobs as job_store
 from pgyscout.store.entities import save_search_page, utcnow
@@ -41,6 +42,7 @@ from pgyscout.web.app import (
     NotFound,
     error_response,
     in_thread,
+    lang_of,
     page,
     read_form,
     render,
@@ -148,7 +150,8 @@ def shortlist_export(request: Request, name: str, suffix: str) -> Response:
         tables = export_tables(conn, "shortlist", ids, profiles)
     folder = Path(tempfile.mkdtemp(prefix="pgyscout-export-"))
     path = folder / f"shortlist.{suffix}"
-    write_tables(tables, path)
+    lang = lang_of(request)
+    write_tables(tables, path, lambda column: header(column, lang))
     filename = f"{name}.{suffix}"
     return FileResponse(
         path,

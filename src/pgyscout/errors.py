@@ -206,3 +206,20 @@ class EndpointGoneError(UnknownCodeError):
 
     meaning = "this endpoint is no longer served upstream"
     hint = "Just One API marks the follower-growth endpoint deprecated; it may have been removed"
+
+
+class CallsStopped(PgyscoutError):
+    """No further call is sent: the client was told to stop issuing (Ctrl-C, say). Nothing
+    was sent for the request that raised this; answers already in flight were kept."""
+
+    def __init__(self, reason: str = "stopped") -> None:
+        self.reason = reason
+        super().__init__(f"no more calls: {reason}")
+
+
+class CallLimitReached(CallsStopped):
+    """The cap on billed calls (``max_calls``, --max-calls) is reached: a clean stop."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"{limit} billed call(s) made, the most allowed (--max-calls)")

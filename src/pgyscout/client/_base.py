@@ -36,7 +36,14 @@ from pgyscout.client._core import (
 )
 from pgyscout.client._errors import TransientError
 from pgyscout.client._pacer import Pacer
-from pgyscout.errors import MalformedAnswerError, UnreachableError, UpstreamUnavailableError
+from pgyscout.errors import (
+    CallLimitReached,
+    CallsStopped,
+    EndpointGoneError,
+    MalformedAnswerError,
+    UnreachableError,
+    UpstreamUnavailableError,
+)
 from pgyscout.models import FansTrend, answer_problem, parse_fans_trend
 from pgyscout.redaction import install_log_redaction, redact, register_secret
 
@@ -152,6 +159,7 @@ class ClientBase:
         initial_qps: float | None = None,
         on_attempt: AttemptListener | Iterable[AttemptListener] | None = None,
         cache: ResponseCache | None = None,
+        max_calls: int | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -175,6 +183,13 @@ class ClientBase:
         # Why the cache could not keep what was bought, once per failure: the answers are
         # still returned (they are paid for) and the caller says they were not saved.
         self.unsaved: list[str] = []
+        if max_calls is not None and max_calls < 1:
+            raise ValueError(f"max_calls must be at least 1, not {max_calls}")
+        self.max_calls = max_calls
+        self.in_flight = 0  # attempts sent and not yet answered
+        self._stopped: str | None = None
+        # Endpoints found removed upstream: not asked again by this client (no call, no wait).
+        self.gone: dict[str, EndpointGoneError] = {}
         self.upstream = upstream_key(self._settings.base_url)
         self._rng = rng or random.Random()
         self._clock = clock
@@ -252,6 +267,31 @@ class ClientBase:
         return PreparedRequest(
             request.endpoint, {**request.params, request.endpoint.page_param: str(page)}
         )
+
+    # -- issuing calls: a stop and a cap, checked right before anything is sent --------
+    def stop_issuing(self, reason: str = "stopped") -> None:
+        """Send nothing more (answers in flight still arrive and are kept): a clean stop."""
+        self._stopped = reason
+
+    @property
+    def stopped(self) -> str | None:
+        return self._stopped
+
+    def _refuse_if_stopped(self) -> None:
+        """Checked first of all, so that a stop is quick even with many requests queued."""
+        if self._stopped is not None:
+            raise CallsStopped(self._stopped)
+
+    def _admit(self, request: PreparedRequest) -> None:
+        """Called right before a request goes out. Attempts in flight count against the cap as
+        if billed, so that concurrent requests never take the total past ``max_calls``."""
+        if self._stopped is not None:
+            raise CallsStopped(self._stopped)
+        if request.endpoint.name in self.gone:
+            raise self.gone[request.endpoint.name]
+        if self.max_calls is not None and self.stats.billed + self.in_flight >= self.max_calls:
+            raise CallLimitReached(self.max_calls)
+        self.in_flight += 1
 
     # -- the pieces of the request loop ------------------------------------------------
     def _should_stop(self, state: RetryCallState) -> bool:
@@ -401,6 +441,8 @@ class ClientBase:
                 unreachable=outcome.unreachable,
             )
         assert outcome.error is not None
+        if isinstance(outcome.error, EndpointGoneError):
+            self.gone.setdefault(request.endpoint.name, outcome.error)
         raise outcome.error
 
     def _from_cache(self, request: PreparedRequest) -> dict[str, Any] | None:

@@ -89,6 +89,18 @@ def check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def resolve_base_url(base_url: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """The base URL alone, as ``resolve_settings`` chooses it: no token needed to know it."""
+    env = os.environ if env is None else env
+    chosen = (
+        base_url
+        or env.get(ENV_BASE_URL)
+        or read_config_file(config_path(env)).get("base_url")
+        or DEFAULT_BASE_URL
+    )
+    return check_base_url(str(chosen))
+
+
 def resolve_settings(
     *,
     token: str | None = None,

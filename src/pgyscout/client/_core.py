@@ -130,9 +130,10 @@ def classify_response(status: int, body: bytes, endpoint: Endpoint) -> Outcome:
             400, message, http_status=status, endpoint=endpoint.name, param=param
         )
         return Outcome(Verdict.FAIL, 400, message, status, error=err)
-    if status == 404:
+    if status in (404, 410):
+        # Not found, or gone for good: the path is no longer served (a removed endpoint).
         err = EndpointGoneError(
-            None, f"HTTP 404 for {endpoint.path}", http_status=404, endpoint=endpoint.name
+            None, f"HTTP {status} for {endpoint.path}", http_status=status, endpoint=endpoint.name
         )
         return Outcome(Verdict.FAIL, None, err.message, status, error=err)
     if status == 429:

@@ -61,23 +61,28 @@ class Client(ClientBase):
     def _attempt(self, request: PreparedRequest, attempt: int) -> dict[str, Any]:
         while (wait := self.pacer.reserve()) > 0:
             self._sleep(wait)
-        started, wall = self._clock(), self._now()
+        self._admit(request)
         try:
-            deadline = self._deadline(started)
-            with self._http.stream(
-                "GET", request.endpoint.path, params=self._query(request)
-            ) as response:
-                self._check_declared_size(response)
-                body = bytearray()
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    self._check_body(len(body), deadline)
-            outcome = self._outcome_of_response(request, response, bytes(body))
-        except (httpx.TransportError, AnswerRefused) as exc:
-            outcome = self._outcome_of_exception(exc)
-        return self._settle(request, outcome, attempt, started, wall)
+            started, wall = self._clock(), self._now()
+            try:
+                deadline = self._deadline(started)
+                with self._http.stream(
+                    "GET", request.endpoint.path, params=self._query(request)
+                ) as response:
+                    self._check_declared_size(response)
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        body += chunk
+                        self._check_body(len(body), deadline)
+                outcome = self._outcome_of_response(request, response, bytes(body))
+            except (httpx.TransportError, AnswerRefused) as exc:
+                outcome = self._outcome_of_exception(exc)
+            return self._settle(request, outcome, attempt, started, wall)
+        finally:
+            self.in_flight -= 1
 
     def _call(self, request: PreparedRequest) -> dict[str, Any]:
+        self._refuse_if_stopped()
         cached = self._from_cache(request)
         if cached is not None:
             return cached

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from pgyscout.client import (
@@ -17,6 +17,7 @@ from pgyscout.client import (
     ApiError,
     AsyncClient,
     AuthError,
+    CallsStopped,
     EndpointGoneError,
     PermissionDeniedError,
     UnreachableError,
@@ -41,6 +42,9 @@ SLOW_START_QPS = 4.0
 NOTES_PAGE_SIZE = 8
 # How often a worker whose remaining creators another job holds looks again.
 BUSY_WAIT = 0.5
+# What a resumed job may change: how much it fetches of each creator not yet done, and its
+# pace. The order of notes or the trend metric would mix two kinds of answers in one job.
+RESUMABLE_OPTIONS = ("notes_pages", "trend_days", "qps", "concurrency")
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,15 @@ class EnrichOptions:
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    def changed(self, **changes: Any) -> tuple[EnrichOptions, list[tuple[str, Any, Any]]]:
+        """These options with ``changes`` (only those safe on a resumed job: how many notes
+        pages, the trend, the pace); also (name, old, new) of each that really changed."""
+        unsafe = set(changes) - set(RESUMABLE_OPTIONS)
+        if unsafe:
+            raise ValueError(f"not changeable on a resumed job: {', '.join(sorted(unsafe))}")
+        applied = [(k, getattr(self, k), v) for k, v in changes.items() if getattr(self, k) != v]
+        return replace(self, **changes), applied
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> EnrichOptions:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
@@ -96,6 +109,31 @@ class EnrichProgress:
     total: int
     done: int = 0
     failed: int = 0
+    unavailable: int = 0  # done, but a part of it (the trend) is to be had no more
+    # Endpoints found gone during the run: asked once, then left alone.
+    gone: dict[str, EndpointGoneError] = field(default_factory=dict)
+    stopped: CallsStopped | None = None  # why the run stopped issuing calls before the end
+
+
+def _first_failure(errors: list[BaseException]) -> BaseException:
+    """The failure that decides what happens to the creator: one that stops the job first,
+    then a stop of the calls (the creator is put back), then any other."""
+    for kinds in (STOPPING, CallsStopped, ApiError):
+        for error in errors:
+            if isinstance(error, kinds):
+                return error
+    return errors[0]
+
+
+async def gather_all(*aws: Coroutine[Any, Any, None]) -> None:
+    """Run together, wait for every one, then raise the failure that matters most.
+
+    Nothing in flight is cancelled: its answer is paid for and must be stored. What has not
+    been sent yet is held back by the client once it is told to stop issuing calls."""
+    results = await asyncio.gather(*aws, return_exceptions=True)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    if errors:
+        raise _first_failure(errors)
 
 
 async def gather_or_cancel(*aws: Coroutine[Any, Any, None]) -> None:
@@ -136,10 +174,16 @@ async def enrich_one(
     user_id: str,
     options: EnrichOptions,
     gate: asyncio.Semaphore | None = None,
-) -> None:
+    gone: dict[str, EndpointGoneError] | None = None,
+) -> list[str]:
     """Page 1 first (it tells the total); then the other pages and the trend all at once,
-    each saved as it arrives. ``gate`` bounds the requests in flight across the job."""
+    each saved as it arrives. ``gate`` bounds the requests in flight across the job.
+
+    An endpoint found gone (shared in ``gone`` across the job) is not asked again: the parts
+    it would have given are returned as unavailable. Raises when every part asked for is."""
     gate = gate or asyncio.Semaphore(options.concurrency)
+    gone = {} if gone is None else gone
+    unavailable: list[str] = []
 
     async def notes_page(number: int) -> None:
         async with gate:
@@ -148,7 +192,7 @@ async def enrich_one(
             save_note_page(conn, page)
         if number == 1:
             rest = pages_after_first(page.total, len(page.notes), options.notes_pages)
-            await gather_or_cancel(*(notes_page(n) for n in rest))
+            await gather_all(*(notes_page(n) for n in rest))
 
     async def trend() -> None:
         async with gate:
@@ -158,12 +202,28 @@ async def enrich_one(
         with store.begin() as conn:
             save_trend(conn, result)
 
+    async def part(name: str, fetch: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        if name not in gone:
+            try:
+                await fetch()
+                return
+            except EndpointGoneError as exc:
+                gone.setdefault(name, exc)
+        unavailable.append(name)
+
     work = []
     if options.notes_pages != 0:
-        work.append(notes_page(1))
+        work.append(part("notes", lambda: notes_page(1)))
     if options.trend_days:
-        work.append(trend())
-    await gather_or_cancel(*work)
+        work.append(part("trend", trend))
+    await gather_all(*work)
+    if work and len(unavailable) == len(work):
+        raise gone[unavailable[0]]  # nothing this job asks for can be had any more
+    return unavailable
+
+
+def unavailable_note(parts: list[str]) -> str | None:
+    return f"{' and '.join(parts)} unavailable" if parts else None
 
 
 async def run_job(
@@ -175,10 +235,12 @@ async def run_job(
     worker: str | None = None,
     on_progress: Callable[[EnrichProgress], None] = lambda p: None,
 ) -> EnrichProgress:
-    """Work the job's pending items until none is left, a stopping error, or cancellation.
+    """Work the job's pending items until none is left, a stopping error, or a stop.
 
-    Whatever this worker holds when it stops goes back to pending; a stopping error is
-    raised after that, so the job can be resumed once the account is in order again.
+    Stopping (an account error, ``client.stop_issuing`` on Ctrl-C, the cap on billed calls)
+    sends nothing more but lets the answers in flight arrive and be stored; the creators not
+    finished go back to pending, so the job can be resumed. A stopping error is raised after
+    that; a stop of the calls is returned in ``progress.stopped``.
     """
     engine = store.engine
     worker = worker or job_store.worker_name()
@@ -190,7 +252,7 @@ async def run_job(
     gate = asyncio.Semaphore(options.concurrency)
 
     async def work() -> None:
-        while not stopping:
+        while not stopping and client.stopped is None:
             user_id = job_store.claim(engine, job_id, worker, exclusive=True)
             if user_id is None:
                 if not job_store.busy_elsewhere(engine, job_id):
@@ -199,40 +261,40 @@ async def run_job(
                 await asyncio.sleep(BUSY_WAIT)
                 continue
             try:
-                await enrich_one(client, store, user_id, options, gate)
+                missing = await enrich_one(client, store, user_id, options, gate, progress.gone)
+            except CallsStopped as exc:
+                job_store.release_one(engine, job_id, user_id, worker)
+                progress.stopped = progress.stopped or exc
+                client.stop_issuing(exc.reason)  # a cap reached by one worker stops them all
+                return
             except STOPPING as exc:
+                job_store.release_one(engine, job_id, user_id, worker)
                 stopping.append(exc)
+                client.stop_issuing(str(exc))
                 return
             except ApiError as exc:  # retries ran out, or upstream refused this creator
                 job_store.fail(engine, job_id, user_id, worker, str(exc))
                 progress.failed += 1
             else:
-                job_store.finish(engine, job_id, user_id, worker)
+                job_store.finish(engine, job_id, user_id, worker, unavailable_note(missing))
                 progress.done += 1
+                progress.unavailable += 1 if missing else 0
             on_progress(progress)
 
     tasks = [asyncio.create_task(work()) for _ in range(options.concurrency)]
     try:
-        while tasks:
-            finished, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in finished:
-                task.result()  # a bug in a worker surfaces here
-            if stopping:
-                for task in pending:
-                    task.cancel()
-                await asyncio.gather(*pending, return_exceptions=True)
-                break
-            tasks = list(pending)
+        await asyncio.gather(*tasks)  # a bug in a worker surfaces here
     finally:
         for task in tasks:
-            task.cancel()
+            task.cancel()  # only when aborted (a second Ctrl-C) or a bug: drop what is left
         await asyncio.gather(*tasks, return_exceptions=True)
         job_store.release(engine, job_id, worker)
         after = job_store.summary(engine, job_id)
-        if after is not None and after.finished:
-            job_store.set_status(engine, job_id, job_store.DONE)
-        elif stopping:
-            job_store.set_status(engine, job_id, "stopped")
+        if after is not None and after.status != job_store.CANCELLED:
+            if after.finished:
+                job_store.set_status(engine, job_id, job_store.DONE)
+            elif stopping or progress.stopped:
+                job_store.set_status(engine, job_id, job_store.STOPPED)
     if stopping:
         raise stopping[0]
     return progress

@@ -4,14 +4,22 @@ what a command will cost before it runs. Shared by search, notes, enrich and mon
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pgyscout.client import Endpoint
-from pgyscout.client._params import canonical
+from pgyscout.client._core import NOTES, TREND
+from pgyscout.client._params import canonical, notes_params, trend_params
 from pgyscout.errors import InvalidInputError
-from pgyscout.store.ledger import KnownTotal, known_total
+from pgyscout.models._numbers import to_int
+from pgyscout.store import schema
+from pgyscout.store.ledger import KnownTotal, StoreCache, known_total
 
 
 def last_page(total: int, page_size: int) -> int:
@@ -55,3 +63,131 @@ def refuse_stored_page_past_end(
         return
     known = known_total(engine, endpoint.name, canonical(params), endpoint.page_param, upstream)
     refuse_page_past_end(page, known, endpoint.page_size)
+
+
+@dataclass
+class Estimate:
+    """What a command would cost at most, before anything is asked upstream."""
+
+    calls: int = 0  # requests the command would make at most, where that is known
+    from_store: int = 0  # of those, answered by the store (free)
+    unbounded: int = 0  # requests whose number is unknown (every page of an unknown total)
+    unbounded_what: str = ""  # what the unknown ones are, for people
+    price_per_call: float | None = None
+
+    @property
+    def billed_at_most(self) -> int:
+        return self.calls - self.from_store
+
+    @property
+    def cost(self) -> float | None:
+        if self.price_per_call is None:
+            return None
+        return round(self.billed_at_most * self.price_per_call, 4)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "calls_at_most": self.calls,
+            "answered_by_store": self.from_store,
+            "billed_at_most": self.billed_at_most,
+            "unknown": self.unbounded,
+            "unknown_what": self.unbounded_what or None,
+            "price_per_call": self.price_per_call,
+            "estimated_cost": self.cost,
+        }
+
+
+def _stored_notes_totals(engine: Engine, user_ids: Sequence[str]) -> dict[str, int]:
+    """Notes counts the search results told (``totalNoteCount``), where they did."""
+    found: dict[str, int] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(user_ids), 500):
+            chunk = list(user_ids[start : start + 500])
+            for user_id, raw in conn.execute(
+                sa.select(schema.creators.c.user_id, schema.creators.c.raw).where(
+                    schema.creators.c.user_id.in_(chunk)
+                )
+            ):
+                record = raw if isinstance(raw, dict) else json.loads(raw)
+                total = to_int(record.get("totalNoteCount"))
+                if total is not None:
+                    found[user_id] = total
+    return found
+
+
+def estimate_enrich(
+    cache: StoreCache,
+    upstream: str,
+    user_ids: Sequence[str],
+    *,
+    notes_pages: int | None,
+    notes_order: str,
+    trend_days: int | None,
+    trend_metric: str,
+    price_per_call: float | None = None,
+) -> Estimate:
+    """Calls an enrich of ``user_ids`` makes at most. Notes pages are bounded by the notes
+    count a stored first page or the search results tell; the store's fresh answers are
+    counted apart, as they cost nothing."""
+    estimate = Estimate(price_per_call=price_per_call, unbounded_what="notes pages")
+    told = _stored_notes_totals(cache.engine, user_ids)
+    assert NOTES.page_size is not None
+
+    def ask(endpoint: Endpoint, params: dict[str, str]) -> dict[str, Any] | None:
+        estimate.calls += 1
+        answer = cache.lookup(endpoint.name, canonical(params), upstream)
+        estimate.from_store += answer is not None
+        return answer
+
+    for user_id in user_ids:
+        if trend_days:
+            ask(TREND, trend_params(user_id, days=trend_days, metric=trend_metric))
+        if notes_pages == 0:
+            continue
+        first = ask(NOTES, notes_params(user_id, order=notes_order, page=1))
+        data = first.get("data") if first else None
+        total = to_int(data.get("total")) if isinstance(data, dict) else told.get(user_id)
+        if total is None and notes_pages is None:
+            estimate.unbounded += 1  # page 1 will tell how many there are
+            continue
+        pages = last_page(total, NOTES.page_size) if total is not None else notes_pages
+        if notes_pages is not None and pages is not None:
+            pages = min(pages, notes_pages)
+        for page in range(2, (pages or 1) + 1):
+            ask(NOTES, notes_params(user_id, order=notes_order, page=page))
+    return estimate
+
+
+def estimate_pages(
+    cache: StoreCache,
+    upstream: str,
+    endpoint: Endpoint,
+    params: dict[str, str],
+    max_pages: int | None,
+    *,
+    cap: int | None = None,
+    price_per_call: float | None = None,
+) -> Estimate:
+    """Calls paging through one request makes at most: pages up to a stored total (or up to
+    ``cap`` results when unknown: the upstream serves no more), fewer with ``max_pages``."""
+    assert endpoint.page_param is not None
+    assert endpoint.page_size is not None
+    estimate = Estimate(price_per_call=price_per_call, unbounded_what="pages")
+    first = int(params[endpoint.page_param])
+    key = canonical(params)
+    known = known_total(cache.engine, endpoint.name, key, endpoint.page_param, upstream)
+    total = known.total if known is not None else cap
+    if total is not None:
+        last = last_page(total, endpoint.page_size)
+        if max_pages is not None:
+            last = min(last, first + max_pages - 1)
+    elif max_pages is not None:
+        last = first + max_pages - 1
+    else:
+        estimate.unbounded = 1
+        return estimate
+    for page in range(first, last + 1):
+        estimate.calls += 1
+        query = {**params, endpoint.page_param: str(page)}
+        estimate.from_store += cache.lookup(endpoint.name, canonical(query), upstream) is not None
+    return estimate

@@ -25,6 +25,8 @@ from pgyscout.store.entities import utcnow
 log = logging.getLogger(__name__)
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+# Job states besides running and done: stopped (resumable), cancelled (left as it is).
+STOPPED, CANCELLED = "stopped", "cancelled"
 # A claim older than this is taken back even from a worker that may be alive elsewhere.
 LEASE = dt.timedelta(minutes=30)
 
@@ -117,10 +119,11 @@ def claim(engine: Engine, job_id: int, worker: str, *, exclusive: bool = False) 
     next_item = sa.select(items.c.user_id).where(*conditions).order_by(items.c.position).limit(1)
     if engine.dialect.name == "postgresql":
         next_item = next_item.with_for_update(skip_locked=True)
+    cancelled = sa.exists().where(jobs.c.id == job_id, jobs.c.status == CANCELLED)
     statement = (
         sa.update(items)
         .where(items.c.job_id == job_id, items.c.user_id == next_item.scalar_subquery())
-        .where(items.c.status == PENDING)
+        .where(items.c.status == PENDING, ~cancelled)
         .values(
             status=RUNNING,
             claimed_by=worker,
@@ -179,10 +182,11 @@ def _set(engine: Engine, job_id: int, user_id: str, worker: str, **values: Any) 
         )
 
 
-def finish(engine: Engine, job_id: int, user_id: str, worker: str) -> None:
+def finish(engine: Engine, job_id: int, user_id: str, worker: str, note: str | None = None) -> None:
     """The creator is done: mark it, then judge it once from everything just saved, so that
-    ranking and planning read its figures instead of its notes."""
-    _set(engine, job_id, user_id, worker, status=DONE, error=None)
+    ranking and planning read its figures instead of its notes. ``note`` says what could not
+    be had (the trend of a removed endpoint, say)."""
+    _set(engine, job_id, user_id, worker, status=DONE, error=None, note=note)
     from pgyscout.store.metrics import judge_and_store
 
     try:
@@ -196,6 +200,11 @@ def finish(engine: Engine, job_id: int, user_id: str, worker: str) -> None:
 
 def fail(engine: Engine, job_id: int, user_id: str, worker: str, error: str) -> None:
     _set(engine, job_id, user_id, worker, status=FAILED, error=error[:1000])
+
+
+def release_one(engine: Engine, job_id: int, user_id: str, worker: str) -> None:
+    """Give one item back to pending: stopped before it was done; what it bought is stored."""
+    _set(engine, job_id, user_id, worker, status=PENDING, claimed_by=None, claimed_at=None)
 
 
 def release(engine: Engine, job_id: int, worker: str) -> int:
@@ -288,11 +297,80 @@ def failures(engine: Engine, job_id: int) -> list[tuple[str, str]]:
 
 
 def latest_unfinished(engine: Engine, kind: str) -> int | None:
+    """The newest job of this kind that is neither done nor cancelled."""
     with engine.connect() as conn:
         value = conn.execute(
-            sa.select(sa.func.max(jobs.c.id)).where(jobs.c.kind == kind, jobs.c.status != DONE)
+            sa.select(sa.func.max(jobs.c.id)).where(
+                jobs.c.kind == kind, jobs.c.status.not_in((DONE, CANCELLED))
+            )
         ).scalar()
     return int(value) if value is not None else None
+
+
+def update_options(engine: Engine, job_id: int, options: dict[str, Any]) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.update(jobs).where(jobs.c.id == job_id).values(options=options))
+
+
+def cancel(engine: Engine, job_id: int) -> None:
+    """Leave the job as it is: no worker claims another of its items, --resume skips it."""
+    set_status(engine, job_id, CANCELLED)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    user_id: str
+    status: str
+    attempts: int
+    error: str | None
+    note: str | None
+    updated_at: dt.datetime
+
+
+def item_rows(engine: Engine, job_id: int) -> list[ItemRow]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(
+                items.c.user_id,
+                items.c.status,
+                items.c.attempts,
+                items.c.error,
+                items.c.note,
+                items.c.updated_at,
+            )
+            .where(items.c.job_id == job_id)
+            .order_by(items.c.position)
+        )
+        return [ItemRow(*row) for row in rows]
+
+
+def list_jobs(engine: Engine, kind: str | None = None, limit: int = 50) -> list[JobSummary]:
+    """The newest jobs first, each with its item counts."""
+    query = sa.select(jobs).order_by(jobs.c.id.desc()).limit(limit)
+    if kind is not None:
+        query = query.where(jobs.c.kind == kind)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+        ids = [row.id for row in rows]
+        counts: dict[int, dict[str, int]] = {i: {} for i in ids}
+        if ids:
+            for job_id, status, n in conn.execute(
+                sa.select(items.c.job_id, items.c.status, sa.func.count())
+                .where(items.c.job_id.in_(ids))
+                .group_by(items.c.job_id, items.c.status)
+            ):
+                counts[job_id][status] = int(n)
+    return [
+        JobSummary(
+            row.id,
+            row.kind,
+            row.status,
+            row.options if isinstance(row.options, dict) else json.loads(row.options),
+            counts[row.id],
+            row.created_at,
+        )
+        for row in rows
+    ]
 
 
 def latest(engine: Engine, kind: str) -> int | None:

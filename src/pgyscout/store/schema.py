@@ -177,6 +177,8 @@ job_items = Table(
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("error", Text, nullable=True),
+    # Done, with a part that could not be had (the follower trend of a removed endpoint).
+    Column("note", Text, nullable=True),
     Column("claimed_by", String(64), nullable=True),
     Column("claimed_at", DateTime, nullable=True),
     Column("updated_at", DateTime, nullable=False),

@@ -77,7 +77,7 @@ def test_xlsx_exports_hold_no_formula_and_keep_text_ids_and_numbers_exact(
     user_id = plant(judged_db)
     ok(judged_db, "shortlist", "create", "s", user_id, "--note", "=cmd|'/c calc'!A1")
     target = tmp_path / "s.xlsx"
-    ok(judged_db, "export", "shortlist", "s", "--to", str(target))
+    ok(judged_db, "export", "shortlist", "s", "--to", str(target), "--raw-headers")
     book = openpyxl.load_workbook(target)
     texts = []
     for sheet in book.worksheets:
@@ -113,7 +113,7 @@ def test_csv_exports_neutralise_formulas_on_every_path(judged_db: str, tmp_path:
         ok(judged_db, "export", what, "--to", str(target))
         outputs[what] = target.read_bytes()
     target = tmp_path / "shortlist.csv"
-    ok(judged_db, "export", "shortlist", "s", "--to", str(target))
+    ok(judged_db, "export", "shortlist", "s", "--to", str(target), "--raw-headers")
     outputs["shortlist"] = target.read_bytes()
     done = run_pgy("rank", "-f", "csv", db=judged_db, token=None)
     outputs["rank"] = done.stdout.encode("utf-8")
@@ -199,7 +199,7 @@ def test_tables_and_error_lines_pass_no_escape_or_bell_to_the_terminal(
     assert len([line for line in done.stderr.splitlines() if line.startswith("error:")]) == 1
     # and the workbook can be written at all (openpyxl refuses ESC in a cell)
     target = tmp_path / "s.xlsx"
-    ok(judged_db, "export", "shortlist", "s", "--to", str(target))
+    ok(judged_db, "export", "shortlist", "s", "--to", str(target), "--raw-headers")
     # the database keeps the raw text
     with Store(judged_db) as store, store.begin() as conn:
         assert (

@@ -118,9 +118,9 @@ def test_trend_days_and_metric() -> None:
     [
         (lambda: search_params(fans_age="teens"), "fans_age", "lt18|18-24"),
         (lambda: search_params(fans_gender="both"), "fans_gender", "male|female"),
-        (lambda: search_params(page=0), "page", "from 1 up"),
-        (lambda: search_params(page=-2), "page", "from 1 up"),
-        (lambda: search_params(fans_min=-1), "fans_min", "from 0 up"),
+        (lambda: search_params(page=0), "page", "from 1 to"),
+        (lambda: search_params(page=-2), "page", "from 1 to"),
+        (lambda: search_params(fans_min=-1), "fans_min", "from 0 to"),
         (lambda: search_params(fans_min=10, fans_max=5), "fans_min", "must not be above"),
         (lambda: notes_params("12345"), "user_id", "24-character"),
         (lambda: notes_params(UID, order="oldest"), "order", "latest|most-read|most-interact"),

@@ -261,10 +261,15 @@ def global_options(
     configure_logging(verbose, quiet, debug, sys.stderr)
 
 
+MAX_LINE = 400
+
+
 def one_line(text: str) -> str:
     """A message as one line the terminal shows as it is: upstream text in it may hold ESC or
     BEL (recolouring, retitling the terminal), and a line break would make it two lines."""
-    return printable(" ".join(text.splitlines()))
+    line = printable(" ".join(text.splitlines()))
+    # An error line quotes what was typed or received; a megabyte of it helps nobody.
+    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
 
 
 def _report(message: str, hint: str | None = None) -> None:

@@ -11,16 +11,22 @@ from pgyscout.client import InvalidInputError
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Longer than any data pgyscout keeps, and far from where date arithmetic overflows.
+MAX_DURATION = dt.timedelta(days=36_525)
 
 
 def parse_duration(text: str, option: str = "--max-age") -> dt.timedelta:
     """``90``, ``90s``, ``30m``, ``24h``, ``7d``, ``2w``; ``0`` means no time at all."""
-    match = _DURATION.match(text)
+    match = _DURATION.match(text) if len(text) <= 40 else None
+    shown = text if len(text) <= 40 else text[:37] + "..."
     if not match:
         raise InvalidInputError(
-            option, f"{option} must be a duration such as 30m, 24h or 7d (or 0), not {text!r}"
+            option, f"{option} must be a duration such as 30m, 24h or 7d (or 0), not {shown!r}"
         )
-    return dt.timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2).lower()])
+    seconds = float(match.group(1)) * _UNITS[match.group(2).lower()]
+    if seconds > MAX_DURATION.total_seconds():
+        raise InvalidInputError(option, f"{option} must be at most 100 years, not {shown!r}")
+    return dt.timedelta(seconds=seconds)
 
 
 def parse_since(text: str, now: dt.datetime) -> dt.datetime:
@@ -31,10 +37,12 @@ def parse_since(text: str, now: dt.datetime) -> dt.datetime:
         pass
     try:
         return now - parse_duration(text, "--since")
-    except InvalidInputError:
+    except (InvalidInputError, OverflowError):
+        shown = text if len(text) <= 40 else text[:37] + "..."
         raise InvalidInputError(
             "--since",
-            f"--since must be a date (2026-11-01), a time or a duration (7d), not {text!r}",
+            f"--since must be a date (2026-11-01), a time or a duration up to 100 years (7d), "
+            f"not {shown!r}",
         ) from None
 
 

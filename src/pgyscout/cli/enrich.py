@@ -103,6 +103,8 @@ def choose_job(
             "--resume", "with --resume or --retry-failed, give at most one job number"
         )
     if numbers:
+        if len(numbers[0]) > 18:  # beyond any row id a database can hold
+            raise InvalidInputError("--resume", f"there is no enrich job #{numbers[0][:20]}…")
         job_id = int(numbers[0])
     else:
         found = (

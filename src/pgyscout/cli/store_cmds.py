@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 from typing import Annotated, Any
 
@@ -40,8 +41,10 @@ def price_per_call(option: float | None) -> float | None:
         raise InvalidInputError(
             "price", f"the price per call must be a number, not {chosen!r}"
         ) from None
-    if price < 0:
-        raise InvalidInputError("price", f"the price per call must not be negative, not {price}")
+    if not math.isfinite(price) or price < 0:
+        raise InvalidInputError(
+            "price", f"the price per call must be a number from 0 up, not {chosen!r}"
+        )
     return price
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Mapping
@@ -70,17 +71,32 @@ class Settings:
         )
 
 
-def _number(name: str, raw: object, kind: type[int] | type[float], minimum: float) -> Any:
+def _number(
+    name: str, raw: object, kind: type[int] | type[float], minimum: float, maximum: float
+) -> Any:
+    text = str(raw)
+    if len(text) > 40:
+        raise ConfigError(f"{name} must be a number from {minimum:g} to {maximum:g}")
     try:
-        value = kind(str(raw))
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+        value = kind(text)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"{name} must be a number, not {text!r}") from None
+    # nan compares false with everything: refuse what is not a finite number in range.
+    if not (math.isfinite(value) and minimum <= value <= maximum):
+        raise ConfigError(f"{name} must be a number from {minimum:g} to {maximum:g}, not {value}")
     return value
 
 
+# Far above any sensible setting, low enough that no clock or sleep overflows.
+MAX_SECONDS = 86_400.0
+MAX_ATTEMPTS = 100
+MAX_TOKEN = 1_000  # real tokens are a few dozen characters
+MAX_URL = 2_000
+
+
 def check_base_url(url: str) -> str:
+    if len(url) > MAX_URL:
+        raise ConfigError(f"base URL is {len(url):,} characters long; a base URL is a host")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"base URL must look like https://host[:port], not {url!r}")
@@ -127,17 +143,28 @@ def resolve_settings(
             f'no API token: pass --token, set {ENV_TOKEN}, or write token = "..." '
             f"in {config_path(env)}"
         )
+    if len(chosen_token.strip()) > MAX_TOKEN:
+        raise ConfigError(
+            f"the API token is {len(chosen_token.strip()):,} characters long; "
+            "check --token, JUSTONEAPI_TOKEN or the config file"
+        )
     chosen_url = base_url or env.get(ENV_BASE_URL) or from_file("base_url") or DEFAULT_BASE_URL
     attempts = max_attempts if max_attempts is not None else env.get(ENV_RETRIES, DEFAULT_ATTEMPTS)
     wait = retry_wait if retry_wait is not None else env.get(ENV_RETRY_WAIT, DEFAULT_RETRY_WAIT)
     return Settings(
         token=chosen_token.strip(),
         base_url=check_base_url(str(chosen_url)),
-        timeout=_number("timeout", DEFAULT_TIMEOUT if timeout is None else timeout, float, 0.001),
-        max_attempts=_number("retries", attempts, int, 1),
-        retry_wait=_number("retry wait", wait, float, 0),
-        retry_cap=_number(
-            "retry cap", DEFAULT_RETRY_CAP if retry_cap is None else retry_cap, float, 0
+        timeout=_number(
+            "timeout", DEFAULT_TIMEOUT if timeout is None else timeout, float, 0.001, MAX_SECONDS
         ),
-        max_qps=None if max_qps is None else _number("max_qps", max_qps, float, 0.001),
+        max_attempts=_number("retries", attempts, int, 1, MAX_ATTEMPTS),
+        retry_wait=_number("retry wait", wait, float, 0, MAX_SECONDS),
+        retry_cap=_number(
+            "retry cap",
+            DEFAULT_RETRY_CAP if retry_cap is None else retry_cap,
+            float,
+            0,
+            MAX_SECONDS,
+        ),
+        max_qps=None if max_qps is None else _number("max_qps", max_qps, float, 0.001, 10_000),
     )

@@ -156,9 +156,29 @@ def check_user_id(value: object, param: str = "user_id") -> str:
     return value.strip().lower()
 
 
+# No upstream result has this many pages (search stops at 5,000 creators, 250 pages): a
+# larger number is a typo, and asking for it would be a billed call for nothing.
+MAX_PAGE = 10_000
+# Far above any real follower count, and within a 64-bit integer.
+MAX_FANS = 10_000_000_000
+# Keywords and tags are a few words; upstream has no use for more.
+MAX_TEXT = 100
+
+
 def check_page(value: object, param: str = "page") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInputError(param, f"{param} must be a whole number from 1 up, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE:
+        shown = repr(value) if len(repr(value)) <= 30 else repr(value)[:27] + "..."
+        raise InvalidInputError(
+            param, f"{param} must be a whole number from 1 to {MAX_PAGE:,}, not {shown}"
+        )
+    return value
+
+
+def check_text(value: str, param: str) -> str:
+    if len(value) > MAX_TEXT:
+        raise InvalidInputError(
+            param, f"{param} is {len(value):,} characters long; at most {MAX_TEXT} are searched"
+        )
     return value
 
 
@@ -171,8 +191,11 @@ def check_max_pages(value: object) -> int | None:
 def _check_fans(value: object, param: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidInputError(param, f"{param} must be a whole number from 0 up, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_FANS:
+        shown = repr(value) if len(repr(value)) <= 30 else repr(value)[:27] + "..."
+        raise InvalidInputError(
+            param, f"{param} must be a whole number from 0 to {MAX_FANS:,}, not {shown}"
+        )
     return value
 
 
@@ -186,7 +209,7 @@ def split_tags(tags: str | Iterable[str] | None) -> list[str]:
         if not isinstance(item, str):
             raise InvalidInputError("content_tags", f"content tags must be text, not {item!r}")
         for part in re.split(r"[,，]", item):
-            part = part.strip()
+            part = check_text(part.strip(), "content_tags")
             if part and part not in out:
                 out.append(part)
     return out
@@ -215,7 +238,7 @@ def search_params(
         raise InvalidInputError("keyword", f"keyword must be text, not {keyword!r}")
     params: dict[str, str] = {"searchType": SEARCH_TYPE.normalize(search_type)}
     if keyword is not None and keyword.strip():
-        params["keyword"] = keyword.strip()
+        params["keyword"] = check_text(keyword.strip(), "keyword")
     params["page"] = str(check_page(page))
     if lower is not None:
         params["fansNumberLower"] = str(lower)

@@ -8,6 +8,7 @@ replays what it already bought from the store instead of buying it again.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -66,8 +67,10 @@ class EnrichOptions:
             raise InvalidInputError(
                 "concurrency", f"--concurrency must be from 1 to 256, not {self.concurrency}"
             )
-        if self.qps is not None and self.qps <= 0:
-            raise InvalidInputError("qps", f"--qps must be above 0, not {self.qps}")
+        if self.qps is not None and not (math.isfinite(self.qps) and 0 < self.qps <= 10_000):
+            raise InvalidInputError(
+                "qps", f"--qps must be above 0 and at most 10000, not {self.qps}"
+            )
         ORDER_TYPE.normalize(self.notes_order)
         INCREASE_TYPE.normalize(self.trend_metric)
         if self.trend_days is not None:

@@ -145,3 +145,20 @@ def test_failures_after_retries_and_account_problems_are_alerted(
     ]
     assert [a["details"]["reason"] for a in account] == ["account_303"]
     assert "account" in quota.stdout  # the digest of the pass says so too
+
+
+def test_now_makes_every_creators_notes_due_but_not_the_trend(
+    small_sandbox: Callable[..., RunningSandbox], tmp_path: Path
+) -> None:
+    sandbox = small_sandbox()
+    db = str(tmp_path / "now.db")
+    ids = watch_a_search(sandbox, db)
+    assert monitor_run(sandbox, db, 1).returncode in (0, 10)
+    sandbox.counters.reset()
+    later = (NOW + dt.timedelta(days=1, hours=1)).isoformat()
+    quiet = run_pgy("monitor", "run", *FAST, "--at", later, base_url=sandbox.url, db=db)
+    assert quiet.returncode == 0, quiet.stderr
+    assert sandbox.counters.snapshot()["billed"] == 0  # an hour later nothing is due
+    by_hand = run_pgy("monitor", "run", *FAST, "--now", "--at", later, base_url=sandbox.url, db=db)
+    assert by_hand.returncode in (0, 10), by_hand.stderr
+    assert sandbox.counters.snapshot()["by_endpoint"] == {"notes": len(ids)}

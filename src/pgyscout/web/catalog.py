@@ -139,27 +139,34 @@ class CreatorsPage:
 
 
 def ensure_judged(conn: sa.Connection, content: Content) -> int:
-    """Judge every stored creator whose figures are missing or from older code, found in one
-    query (saving new data deletes a creator's figures); how many were judged."""
+    """Judge every stored creator whose figures are missing or from older code (saving new
+    data deletes a creator's figures); how many were judged. Two counts tell when none is."""
     c, m = schema.creators.c, schema.creator_metrics.c
+    current = sa.and_(m.user_id == c.user_id, m.content == content, m.formula == formula())
+    creators = conn.execute(sa.select(sa.func.count()).select_from(schema.creators)).scalar_one()
+    judged = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(schema.creator_metrics)
+        .where(m.content == content, m.formula == formula())
+    ).scalar_one()
+    if judged >= creators:
+        return 0
     stale = list(
         conn.execute(
             sa.select(c.user_id)
-            .select_from(
-                schema.creators.outerjoin(
-                    schema.creator_metrics,
-                    sa.and_(m.user_id == c.user_id, m.content == content, m.formula == formula()),
-                )
-            )
+            .select_from(schema.creators.outerjoin(schema.creator_metrics, current))
             .where(m.user_id.is_(None))
         ).scalars()
     )
     return judge_and_store(conn, stale) if stale else 0
 
 
-def _ordered_in_sql(conn: sa.Connection, query: CreatorQuery) -> list[str]:
-    """Every stored creator passing the figures' filters, best first, straight from
-    creator_metrics: the order `pgy rank` gives (ties in the order of stored_user_ids)."""
+def _page_in_sql(
+    conn: sa.Connection, query: CreatorQuery, among: Sequence[str] | None = None
+) -> tuple[int, list[str]]:
+    """How many stored creators pass the filters, and the ids of the asked page, best first,
+    straight from creator_metrics: the order `pgy rank` gives (ties in the order of
+    stored_user_ids). ``among`` narrows the creators (those with a tag)."""
     ensure_judged(conn, query.content)
     c, m = schema.creators.c, schema.creator_metrics.c
     column = getattr(m, SORT_COLUMNS[query.sort])
@@ -193,14 +200,30 @@ def _ordered_in_sql(conn: sa.Connection, query: CreatorQuery) -> list[str]:
                 m.user_id.contains(needle, autoescape=True),
             )
         )
+    if among is not None:
+        conditions.append(m.user_id.in_(list(among)))
     direction = column.desc() if query.desc else column.asc()
+    # The profile table's rows are wide (the raw answer): joined only to filter on its columns.
+    needs_profile = query.gender is not None or query.location is not None
+    joined = (
+        schema.creator_metrics.join(schema.creators, c.user_id == m.user_id)
+        if needs_profile
+        else schema.creator_metrics
+    )
+    total = conn.execute(
+        sa.select(sa.func.count()).select_from(joined).where(*conditions)
+    ).scalar_one()
     statement = (
         sa.select(m.user_id)
-        .join(schema.creators, c.user_id == m.user_id)
+        .select_from(joined)
         .where(*conditions)
-        .order_by(column.is_(None), direction, c.fans_num.desc(), c.user_id)
+        # Ties as stored_user_ids orders creators: most followed first (the stored figure is
+        # the profile's follower count), then by id.
+        .order_by(column.is_(None), direction, m.fans.desc(), m.user_id)
+        .limit(query.size)
+        .offset((query.page - 1) * query.size)
     )
-    return list(conn.execute(statement).scalars())
+    return int(total), list(conn.execute(statement).scalars())
 
 
 def select_creators(
@@ -213,23 +236,22 @@ def select_creators(
     creators in full: the order and the numbers of `pgy rank`, at any number of creators.
     ``within`` (a saved search's or a shortlist's ids, in their order) narrows the creators."""
     if within is None:
-        ordered = _ordered_in_sql(conn, query)
+        tagged = None
         if query.tag is not None:
-            known = facts()
-            ordered = [
-                u for u in ordered if u in known and any(query.tag in t for t in known[u].tags)
-            ]
+            tag = query.tag
+            tagged = [u for u, f in facts().items() if any(tag in t for t in f.tags)]
+        total, shown = _page_in_sql(conn, query, tagged)
     else:
         ordered = _ordered_within(conn, query, facts(), within)
-    start = (query.page - 1) * query.size
-    shown = ordered[start : start + query.size]
+        start = (query.page - 1) * query.size
+        total, shown = len(ordered), ordered[start : start + query.size]
     judged = judge_scope(conn, Scope(shown, "page"), query.content)
     c = schema.creators.c
     fetched = {
         u: at
         for u, at in conn.execute(sa.select(c.user_id, c.updated_at).where(c.user_id.in_(shown)))
     }
-    return CreatorsPage(query, len(ordered), judged.profiles, fetched)
+    return CreatorsPage(query, total, judged.profiles, fetched)
 
 
 def _ordered_within(

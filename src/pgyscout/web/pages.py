@@ -343,7 +343,6 @@ def plan_page(request: Request, fmt: str) -> Response:
                 max_share=query.max_share,
             )
             document = result.document()
-            document["money_left"] = round(result.budget - result.total_cost, 2)
         except (PlanError, ValueError) as exc:
             error = str(exc)
     if fmt == "json":

@@ -50,19 +50,23 @@ class HomeSummary:
     newest_fetch: dt.datetime | None
 
 
-def saved_searches(conn: sa.Connection, limit: int | None = None) -> list[SavedSearch]:
-    """Saved searches, newest first, each with how many distinct creators it found."""
+def saved_searches(
+    conn: sa.Connection, limit: int | None = None, ids: Sequence[int] | None = None
+) -> list[SavedSearch]:
+    """Saved searches (or those of ``ids``), newest first, each with how many distinct
+    creators it found."""
     s, r = schema.searches, schema.search_results
-    found = (
-        sa.select(r.c.search_id, sa.func.count(sa.distinct(r.c.user_id)).label("n"))
-        .group_by(r.c.search_id)
-        .subquery()
-    )
+    counted = sa.select(r.c.search_id, sa.func.count(sa.distinct(r.c.user_id)).label("n"))
+    if ids is not None:
+        counted = counted.where(r.c.search_id.in_(list(ids)))
+    found = counted.group_by(r.c.search_id).subquery()
     query = (
         sa.select(s.c.id, s.c.created_at, s.c.params, s.c.total, s.c.pages, found.c.n)
         .select_from(s.outerjoin(found, found.c.search_id == s.c.id))
         .order_by(s.c.id.desc())
     )
+    if ids is not None:
+        query = query.where(s.c.id.in_(list(ids)))
     if limit is not None:
         query = query.limit(limit)
     return [
@@ -246,10 +250,10 @@ def creator_extras(conn: sa.Connection, user_id: str) -> CreatorExtras:
         ).scalars()
     )
     r = schema.search_results.c
-    search_ids = set(
+    search_ids = list(
         conn.execute(sa.select(r.search_id).where(r.user_id == user_id).distinct()).scalars()
     )
-    searches = [s for s in saved_searches(conn) if s.id in search_ids]
+    searches = saved_searches(conn, ids=search_ids)
     return CreatorExtras(fetched, snapshots, on_lists, searches)
 
 

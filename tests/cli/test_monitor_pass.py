@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from pgyscout.sandbox import RunningSandbox
@@ -162,3 +163,31 @@ def test_now_makes_every_creators_notes_due_but_not_the_trend(
     by_hand = run_pgy("monitor", "run", *FAST, "--now", "--at", later, base_url=sandbox.url, db=db)
     assert by_hand.returncode in (0, 10), by_hand.stderr
     assert sandbox.counters.snapshot()["by_endpoint"] == {"notes": len(ids)}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("run", "--every", "0"),
+        ("run", "--every", "soon"),
+        ("run", "--max-calls", "-1"),
+        ("run", "--notify", "not-a-target"),
+        ("run", "--notes-pages", "-2"),
+        ("run", "--concurrency", "0"),
+        ("run", "--format", "xml"),
+        ("run", "--at", "yesterday-ish"),
+        ("alerts", "--since", "whenever"),
+        ("alerts", "--rule", "nonsense"),
+        ("alerts", "--creator", "zz"),
+        ("ack", "one"),
+        ("add", "nothex"),
+        ("add",),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], tmp_path: Path) -> None:
+    done = run_pgy("monitor", *args, base_url="http://127.0.0.1:9", db=str(tmp_path / "b.db"))
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("error: ")
+    assert len(lines) <= 2
+    assert "unexpected" not in done.stderr

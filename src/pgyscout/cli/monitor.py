@@ -353,7 +353,12 @@ def run(
         concurrency=concurrency,
         qps=qps,
     )
-    simulated = parse_datetime(at) if at else None
+    try:
+        simulated = parse_datetime(at) if at else None
+    except ValueError:
+        raise InvalidInputError(
+            "--at", f"--at must be a date and time (2026-12-01T09:00), not {at!r}"
+        ) from None
     state.client().close()  # refuse a missing token before the lease is taken
     store = state.store()
     stop = threading.Event()

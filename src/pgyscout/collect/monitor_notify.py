@@ -186,9 +186,16 @@ def check_targets(targets: Sequence[str]) -> None:
 
     from pgyscout.client import InvalidInputError
 
+    quiet = logging.getLogger("apprise")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # its own "Unsupported URL" line would say it twice
+    try:
+        unusable = [url for url in targets if not apprise.Apprise().add(url)]
+    finally:
+        quiet.setLevel(level)
     for url in targets:
         protect(url)
-        if not apprise.Apprise().add(url):
+        if url in unusable:
             raise InvalidInputError(
                 "--notify",
                 f"--notify: not a notification URL apprise knows: {shown_url(url)} "

@@ -3,9 +3,12 @@ never "unexpected …". Run in-process, so the whole table costs about a second.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from pgyscout.sandbox import RunningSandbox
 from tests.cli.conftest import run_pgy
@@ -73,3 +76,60 @@ def test_bad_input_is_one_line_and_exit_2(
     assert "Traceback" not in done.stderr
     assert len(done.stderr) < 2_000  # the long input is not echoed back whole
     assert sandbox.counters.snapshot()["calls"] == 0  # refused before any call
+
+
+def one_error_line(done: Any) -> str:
+    lines = done.stderr.splitlines()
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1, lines
+    assert "unexpected" not in done.stderr
+    assert "Traceback" not in done.stderr
+    return errors[0]
+
+
+def test_files_that_cannot_be_written_are_usage_errors(judged_db: str, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    for args in (
+        ["export", "creators", "--to", str(blocker / "x.csv")],
+        ["export", "creators", "--to", str(blocker / "x.xlsx")],
+        ["report", "--last-search", "-o", str(blocker / "r.html")],
+        ["demo", "--dir", str(blocker / "demo")],
+    ):
+        done = run_pgy(*args, db=judged_db, token=None)
+        assert done.returncode == 2, (args, done.stderr)
+        assert str(blocker) in one_error_line(done)
+
+
+def test_a_damaged_database_file_is_one_line(judged_db: str) -> None:
+    with sqlite3.connect(judged_db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    path = Path(judged_db)
+    data = bytearray(path.read_bytes())
+    # Garbage over the pages in the middle of the file: the header, the schema and the
+    # first tables stay readable, the creators' rows do not.
+    page = 4096
+    for start in range(len(data) // 2 // page * page, len(data) * 3 // 4, page):
+        data[start : start + 64] = b"\xff" * 64
+    path.write_bytes(bytes(data))
+    done = run_pgy("rank", "-f", "json", db=judged_db, token=None)
+    assert done.returncode == 1, done.stderr
+    assert "the database file is damaged" in one_error_line(done)
+
+
+def test_a_full_disk_is_said_plainly_with_what_is_safe(
+    sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pgyscout.store import jobs as job_store
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise sa.exc.OperationalError(
+            "UPDATE job_items", {}, sqlite3.OperationalError("database or disk is full")
+        )
+
+    monkeypatch.setattr(job_store, "finish", full)
+    uid = sandbox.state.population.creators[0].user_id
+    done = run_pgy("enrich", uid, base_url=sandbox.url, db=str(tmp_path / "s.db"))
+    assert done.returncode == 1, done.stderr
+    assert one_error_line(done).startswith("error: the disk is full")
+    assert "paid for up to this point is stored" in done.stderr

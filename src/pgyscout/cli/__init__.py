@@ -2,7 +2,7 @@
 
 # isort: off
 # Imported for their commands, in the order `pgy --help` lists them: the journey's order.
-from pgyscout.cli import fetch, enrich, judge, shortlist, handover, monitor  # noqa: F401
+from pgyscout.cli import fetch, enrich, jobs, judge, shortlist, handover, monitor  # noqa: F401
 from pgyscout.cli import serve, store_cmds, sandbox, demo, show, searches  # noqa: F401
 
 # isort: on

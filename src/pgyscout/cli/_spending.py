@@ -3,18 +3,47 @@ number of calls (on a terminal only), and the figures a bulk command ends with."
 
 from __future__ import annotations
 
+import math
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import click
 import typer
 
 from pgyscout.cli._app import CliState
-from pgyscout.client import CallStats, InvalidInputError
+from pgyscout.client import CallLimitReached, CallStats, InvalidInputError
 from pgyscout.client._config import config_path, read_config_file, resolve_base_url
 from pgyscout.client._core import upstream_key
 from pgyscout.collect.spending import Estimate
+
+ENV_PRICE = "PGYSCOUT_PRICE_PER_CALL"
+
+
+def price_per_call(option: float | None) -> float | None:
+    """--price, else $PGYSCOUT_PRICE_PER_CALL, else price_per_call in the config file."""
+    if option is not None:
+        chosen: Any = option
+    elif os.environ.get(ENV_PRICE):
+        chosen = os.environ[ENV_PRICE]
+    else:
+        chosen = read_config_file(config_path()).get("price_per_call")
+    if chosen is None:
+        return None
+    try:
+        price = float(chosen)
+    except (TypeError, ValueError):
+        raise InvalidInputError(
+            "price", f"the price per call must be a number, not {chosen!r}"
+        ) from None
+    if not math.isfinite(price) or price < 0:
+        raise InvalidInputError(
+            "price", f"the price per call must be a number from 0 up, not {chosen!r}"
+        )
+    return price
+
 
 ENV_CONFIRM = "PGYSCOUT_CONFIRM_ABOVE"
 DEFAULT_CONFIRM_ABOVE = 200
@@ -77,13 +106,15 @@ def upstream_of(state: CliState) -> str:
 
 def describe_estimate(estimate: Estimate) -> str:
     text = f"at most {estimate.calls:,} call(s)"
-    if estimate.unbounded:
+    if estimate.open_ended:
         what = estimate.unbounded_what or "calls"
-        text += f" plus the {what} of {estimate.unbounded:,} whose total is not known yet"
+        text += f" plus the {what} of {estimate.open_ended:,} whose total is not known yet"
     text += (
         f"; {estimate.from_store:,} answered by the store, "
         f"so at most {estimate.billed_at_most:,} billed"
     )
+    if estimate.max_calls is not None:
+        text += f" (--max-calls {estimate.max_calls})"
     if estimate.cost is not None:
         text += f" (estimated cost {estimate.cost:,.2f} at {estimate.price_per_call:g} a call)"
     else:
@@ -99,7 +130,7 @@ def guard_spending(state: CliState, estimate: Estimate, *, dry_run: bool, yes: b
         state.out.flush()
         raise typer.Exit(0)
     threshold = confirm_above()
-    if estimate.billed_at_most + estimate.unbounded <= threshold:
+    if estimate.billed_at_most + estimate.open_ended <= threshold:
         return
     text = describe_estimate(estimate)
     if yes:
@@ -125,3 +156,17 @@ def spending_summary(stats: CallStats, price: float | None, elapsed: float) -> s
         f"{stats.cache_hits:,} answered from the store, {stats.retries:,} retries; "
         f"{cost}; {elapsed:,.1f} s"
     )
+
+
+@contextmanager
+def stop_at_max_calls(state: CliState, max_calls: int | None) -> Iterator[None]:
+    """A command capped by --max-calls ends cleanly (exit 0) when the cap is reached: what was
+    bought is written and stored, and the same command again takes it from the store."""
+    try:
+        yield
+    except CallLimitReached:
+        state.say(
+            f"stopped after {max_calls} billed call(s) (--max-calls): what was bought is "
+            "written and stored; run the same command again (with a higher --max-calls) to "
+            "go on, the stored pages come free"
+        )

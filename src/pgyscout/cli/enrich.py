@@ -31,10 +31,10 @@ from pgyscout.cli._spending import (
     Yes,
     check_max_calls,
     guard_spending,
+    price_per_call,
     spending_summary,
     upstream_of,
 )
-from pgyscout.cli.store_cmds import price_per_call
 from pgyscout.client import AsyncClient, CallLimitReached, CallStats, InvalidInputError
 from pgyscout.client._params import DATE_TYPE, INCREASE_TYPE, ORDER_TYPE
 from pgyscout.collect.enrich import (
@@ -412,6 +412,9 @@ def enrich(
         refuse_unsafe_on_resume(notes_order=notes_order, trend_metric=trend_metric, max_age=max_age)
         summary = choose_job(state, store, args, retry_failed)
         job_id = summary.id
+        if summary.status == job_store.CANCELLED and not dry_run:
+            job_store.set_status(engine, job_id, job_store.RUNNING)
+            state.say(f"job #{job_id} was cancelled: taking it up again, as asked")
         options = EnrichOptions.from_json(summary.options)
         if changes:
             with user_words(ENRICH_WORDS):
@@ -459,6 +462,7 @@ def enrich(
         trend_metric=options.trend_metric,
         price_per_call=price_per_call(None),
     )
+    estimate.max_calls = max_calls
     guard_spending(state, estimate, dry_run=dry_run, yes=yes)
     if job_id is None:
         state.client().close()  # refuse a missing token before a job is written

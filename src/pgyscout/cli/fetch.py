@@ -16,6 +16,16 @@ from pgyscout.cli import _tables
 from pgyscout.cli._app import CliState, app, state_of
 from pgyscout.cli._output import FORMATS, make_writer
 from pgyscout.cli._parse import parse_duration, user_words
+from pgyscout.cli._spending import (
+    DryRun,
+    MaxCalls,
+    Yes,
+    check_max_calls,
+    guard_spending,
+    price_per_call,
+    stop_at_max_calls,
+    upstream_of,
+)
 from pgyscout.client import Client, InvalidInputError
 from pgyscout.client._core import NOTES, SEARCH, Endpoint
 from pgyscout.client._params import (
@@ -34,7 +44,11 @@ from pgyscout.client._params import (
     split_tags,
     trend_params,
 )
-from pgyscout.collect.spending import past_the_end_warning, refuse_stored_page_past_end
+from pgyscout.collect.spending import (
+    estimate_pages,
+    past_the_end_warning,
+    refuse_stored_page_past_end,
+)
 from pgyscout.models import CreatorPage, NotePage
 from pgyscout.store import Store, StoreCache, StoreError
 from pgyscout.store.entities import save_note_page, save_search_page, save_trend
@@ -55,6 +69,9 @@ SEARCH_WORDS = {
 }
 NOTES_WORDS = {"user_id": "USER_ID", "order": "--order", "note_type": "--type", "page": "--page"}
 TREND_WORDS = {"kol_id": "KOL_ID", "days": "--days", "metric": "--metric"}
+
+# Upstream serves no more than this many results of one search, whatever its total says.
+SEARCH_CAP = 5000
 
 FORMAT_HELP = "Output: table|json|jsonl|csv (default: table on a terminal, json otherwise)."
 PAGE_HELP = "Fetch only page N."
@@ -288,6 +305,9 @@ def search(
     no_store: NoStore = False,
     max_age: MaxAge = "24h",
     refresh: Refresh = False,
+    dry_run: DryRun = False,
+    max_calls: MaxCalls = None,
+    yes: Yes = False,
 ) -> None:
     """Find creators with filters (20 a page). Every page is a billed call.
 
@@ -308,9 +328,22 @@ def search(
     with user_words(SEARCH_WORDS):  # bad input is refused before anything else
         query = search_params(page=first, **filters)
     output = resolve_format(fmt, state.out.isatty())
+    max_calls = check_max_calls(max_calls)
     storage = open_storage(state, no_store, max_age, refresh)
-    with state.client(cache=storage.cache) as client:
-        storage.refuse_page_past_end(client, SEARCH, query, refresh)
+    if storage.store is not None and not refresh:
+        refuse_stored_page_past_end(storage.store.engine, SEARCH, query, upstream_of(state))
+    estimate = estimate_pages(
+        storage.cache,
+        upstream_of(state),
+        SEARCH,
+        query,
+        max_pages,
+        cap=SEARCH_CAP,
+        price_per_call=price_per_call(None),
+    )
+    estimate.max_calls = max_calls
+    guard_spending(state, estimate, dry_run=dry_run, yes=yes)
+    with state.client(cache=storage.cache, max_calls=max_calls) as client:
         search_id: list[int] = []
         reused: list[bool] = []
         record = {**{k: v for k, v in query.items() if k != "page"}, "first_page": first}
@@ -326,21 +359,22 @@ def search(
             if search_id:
                 storage.save(lambda conn: save_search_page(conn, search_id[0], result))
 
-        stream_pages(
-            state,
-            client,
-            client.iter_creator_pages(page=first, max_pages=max_pages, **filters),
-            lambda result: [c.raw for c in result.creators],
-            fmt=output,
-            render=lambda records: _tables.creators_table(
-                records, lang=state.lang, wide=state.wide
-            ),
-            label="searching",
-            page_size=SEARCH.page_size or 20,
-            first=first,
-            max_pages=max_pages,
-            on_page=save,
-        )
+        with stop_at_max_calls(state, max_calls):
+            stream_pages(
+                state,
+                client,
+                client.iter_creator_pages(page=first, max_pages=max_pages, **filters),
+                lambda result: [c.raw for c in result.creators],
+                fmt=output,
+                render=lambda records: _tables.creators_table(
+                    records, lang=state.lang, wide=state.wide
+                ),
+                label="searching",
+                page_size=SEARCH.page_size or 20,
+                first=first,
+                max_pages=max_pages,
+                on_page=save,
+            )
         storage.check_saved(client)
         if search_id:
             how = "the same as saved search" if reused[0] else "saved as search"

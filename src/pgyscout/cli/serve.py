@@ -51,7 +51,7 @@ def serve(
     check_exposure(host, secret)
     if not 1 <= port <= 65535:
         raise InvalidInputError("--port", f"--port must be from 1 to 65535, not {port}")
-    from pgyscout.cli.store_cmds import price_per_call
+    from pgyscout.cli._spending import price_per_call
     from pgyscout.web.server import run_server
 
     shown_host = f"[{host}]" if ":" in host else host

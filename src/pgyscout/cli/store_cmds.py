@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-import os
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -15,37 +13,13 @@ from rich.table import Table
 from pgyscout.cli._app import CliState, app, state_of
 from pgyscout.cli._output import make_writer
 from pgyscout.cli._parse import parse_since
+from pgyscout.cli._spending import price_per_call
 from pgyscout.cli.fetch import Format, resolve_format
 from pgyscout.client import InvalidInputError
-from pgyscout.client._config import check_base_url, config_path, read_config_file
+from pgyscout.client._config import check_base_url
 from pgyscout.client._core import upstream_key
 from pgyscout.errors import ConfigError
 from pgyscout.store import current_revision, head_revision, schema
-
-ENV_PRICE = "PGYSCOUT_PRICE_PER_CALL"
-
-
-def price_per_call(option: float | None) -> float | None:
-    """--price, else $PGYSCOUT_PRICE_PER_CALL, else price_per_call in the config file."""
-    if option is not None:
-        chosen: Any = option
-    elif os.environ.get(ENV_PRICE):
-        chosen = os.environ[ENV_PRICE]
-    else:
-        chosen = read_config_file(config_path()).get("price_per_call")
-    if chosen is None:
-        return None
-    try:
-        price = float(chosen)
-    except (TypeError, ValueError):
-        raise InvalidInputError(
-            "price", f"the price per call must be a number, not {chosen!r}"
-        ) from None
-    if not math.isfinite(price) or price < 0:
-        raise InvalidInputError(
-            "price", f"the price per call must be a number from 0 up, not {chosen!r}"
-        )
-    return price
 
 
 @app.command()

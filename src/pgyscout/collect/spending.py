@@ -74,10 +74,19 @@ class Estimate:
     unbounded: int = 0  # requests whose number is unknown (every page of an unknown total)
     unbounded_what: str = ""  # what the unknown ones are, for people
     price_per_call: float | None = None
+    max_calls: int | None = None  # the cap on billed calls the command was given
 
     @property
     def billed_at_most(self) -> int:
-        return self.calls - self.from_store
+        billed = self.calls - self.from_store
+        return billed if self.max_calls is None else min(billed, self.max_calls)
+
+    @property
+    def open_ended(self) -> int:
+        """Requests whose number is unknown, unless a cap bounds them anyway."""
+        if self.max_calls is not None and self.billed_at_most >= self.max_calls:
+            return 0
+        return self.unbounded
 
     @property
     def cost(self) -> float | None:
@@ -90,7 +99,8 @@ class Estimate:
             "calls_at_most": self.calls,
             "answered_by_store": self.from_store,
             "billed_at_most": self.billed_at_most,
-            "unknown": self.unbounded,
+            "unknown": self.open_ended,
+            "max_calls": self.max_calls,
             "unknown_what": self.unbounded_what or None,
             "price_per_call": self.price_per_call,
             "estimated_cost": self.cost,
@@ -159,7 +169,7 @@ def estimate_enrich(
 
 
 def estimate_pages(
-    cache: StoreCache,
+    cache: StoreCache | None,
     upstream: str,
     endpoint: Endpoint,
     params: dict[str, str],
@@ -175,7 +185,11 @@ def estimate_pages(
     estimate = Estimate(price_per_call=price_per_call, unbounded_what="pages")
     first = int(params[endpoint.page_param])
     key = canonical(params)
-    known = known_total(cache.engine, endpoint.name, key, endpoint.page_param, upstream)
+    known = (
+        known_total(cache.engine, endpoint.name, key, endpoint.page_param, upstream)
+        if cache is not None
+        else None
+    )
     total = known.total if known is not None else cap
     if total is not None:
         last = last_page(total, endpoint.page_size)
@@ -189,5 +203,7 @@ def estimate_pages(
     for page in range(first, last + 1):
         estimate.calls += 1
         query = {**params, endpoint.page_param: str(page)}
-        estimate.from_store += cache.lookup(endpoint.name, canonical(query), upstream) is not None
+        if cache is not None:
+            answer = cache.lookup(endpoint.name, canonical(query), upstream)
+            estimate.from_store += answer is not None
     return estimate

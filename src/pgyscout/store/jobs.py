@@ -377,3 +377,25 @@ def latest(engine: Engine, kind: str) -> int | None:
     with engine.connect() as conn:
         value = conn.execute(sa.select(sa.func.max(jobs.c.id)).where(jobs.c.kind == kind)).scalar()
     return int(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class JobCalls:
+    """What a job spent, from the ledger: attempts sent, billed answers, store replays."""
+
+    calls: int
+    billed: int
+    from_store: int
+
+
+def job_calls(engine: Engine, job_id: int) -> JobCalls:
+    c = schema.calls
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(
+                sa.func.count().filter(c.c.verdict != "cache"),
+                sa.func.count().filter(c.c.billed.is_(True)),
+                sa.func.count().filter(c.c.verdict == "cache"),
+            ).where(c.c.job_id == job_id)
+        ).one()
+    return JobCalls(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))

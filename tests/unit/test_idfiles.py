@@ -21,6 +21,8 @@ def test_plain_lists_json_jsonl_and_csv_by_content() -> None:
     assert ids_from_text(f'{{"user_id": "{A}"}}\n{{"user_id": "{B}"}}\n') == [A, B]
     assert ids_from_text(f'\ufeff"userId","name"\n"{A}","鹤竹, 咖啡"\n"{B}",x\n') == [A, B]
     assert ids_from_text(f"rank,user_id,name\n1,{A},x\n2,{B},y\n") == [A, B]
+    assert ids_from_text(f'"user id","name"\n"{A}",x\n') == [A]  # an export's labels
+    assert ids_from_text(f"用户ID,昵称\n{B},x\n") == [B]
     envelope = f'{{"code": 0, "data": {{"kols": [{{"userId": "{A}"}}], "total": 1}}}}'
     assert ids_from_text(envelope) == [A]
 

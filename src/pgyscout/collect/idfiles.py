@@ -14,8 +14,14 @@ from typing import Any
 
 from pgyscout.errors import InvalidInputError
 
-# Upstream records say userId (kolId is the same id); pgyscout's own records say user_id.
+# Upstream records say userId (kolId is the same id); pgyscout's own records say user_id;
+# its exports head the column with the label of user_id in either language.
 ID_COLUMNS = ("userId", "user_id", "kolId", "kol_id")
+
+
+def _is_id_column(name: str) -> bool:
+    squeezed = re.sub(r"[\s_\-]", "", name).lower()
+    return squeezed in ("userid", "kolid", "用户id")
 _HEX_ID = re.compile(r"\b[0-9a-fA-F]{24}\b")
 _EXACT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
 OPTION = "--from"
@@ -83,6 +89,7 @@ def _ids_from_rows(rows: Iterator[list[Any]], name: str, kind: str) -> list[str]
         return []
     names = [str(h).strip().lstrip("\ufeff") if h is not None else "" for h in header]
     column = next((c for c in ID_COLUMNS if c in names), None)
+    column = column or next((n for n in names if _is_id_column(n)), None)
     if column is None:
         shown = ", ".join(n for n in names[:8] if n)
         raise _refuse(
@@ -143,7 +150,7 @@ def ids_from_plain(text: str, name: str) -> list[str]:
 def _looks_like_csv(text: str) -> bool:
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     cells = {c.strip().strip('"') for c in re.split(r"[,\t]", first)}
-    return len(cells) > 1 and any(c in cells for c in ID_COLUMNS)
+    return len(cells) > 1 and any(_is_id_column(c) for c in cells)
 
 
 def ids_from_text(text: str, name: str = "<stdin>", suffix: str = "") -> list[str]:

@@ -22,6 +22,8 @@ ID_COLUMNS = ("userId", "user_id", "kolId", "kol_id")
 def _is_id_column(name: str) -> bool:
     squeezed = re.sub(r"[\s_\-]", "", name).lower()
     return squeezed in ("userid", "kolid", "用户id")
+
+
 _HEX_ID = re.compile(r"\b[0-9a-fA-F]{24}\b")
 _EXACT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
 OPTION = "--from"

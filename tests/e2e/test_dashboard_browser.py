@@ -112,6 +112,14 @@ def test_the_whole_journey_in_a_browser(served: tuple[str, list[str]], tmp_path:
             assert "fans_min=20000" in page.url
             page.screenshot(path=str(shots / "2-creators-filtered.png"), full_page=True)
 
+            # Open the best-scored creator of this view from the table (a plain link).
+            first = page.locator("table.creators td.name > a:first-child").first
+            name = first.inner_text()
+            first.click()
+            page.wait_for_url(re.compile(r"/creators/[0-9a-f]{24}"))
+            page.wait_for_selector("#chart-trend .main-svg")
+            assert page.locator("h1").first.inner_text() == name
+
             # Hostile names show as text in the full table.
             page.goto(base + "/creators?size=500")
             names = page.locator("table.creators td.name > a:first-child").all_inner_texts()

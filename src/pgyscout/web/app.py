@@ -275,7 +275,7 @@ class Security:
         key = self.web.access_key()
         if key is None:
             return True
-        if scope["path"] in ("/login", f"/static/{HTMX_FILE}", "/static/app.css"):
+        if scope["path"] in ("/login", "/static/app.css", "/static/favicon.svg"):
             return True
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         secret = self.web.config.secret or ""

@@ -51,3 +51,25 @@ def test_printable() -> None:
     assert printable("a\nb", keep="\n") == "a\nb"
     assert printable("\x7f\x9b\u202e") == "\u2421\ufffd\ufffd"
     assert printable("春季 ok") == "春季 ok"
+
+
+def test_log_lines_carry_no_control_characters() -> None:
+    import io
+    import logging
+
+    from pgyscout.cli._app import configure_logging
+
+    stream = io.StringIO()
+    root = logging.getLogger()
+    before = list(root.handlers)
+    levels = {name: logging.getLogger(name).level for name in ("", "pgyscout", "httpx")}
+    configure_logging(1, False, False, stream)
+    try:
+        logging.getLogger("pgyscout.client").info("upstream said %s", "\x1b]0;pwned\x07")
+    finally:
+        for handler in [h for h in root.handlers if h not in before]:
+            root.removeHandler(handler)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+    assert "upstream said ␛]0;pwned␇" in stream.getvalue()
+    assert "\x1b" not in stream.getvalue()

@@ -141,9 +141,16 @@ class CliState:
         return Client(**self.client_options(**overrides))
 
 
+class _PrintableFormatter(logging.Formatter):
+    """Log lines quote upstream text (messages, names): never its control characters."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), keep="\n")
+
+
 def configure_logging(verbose: int, quiet: bool, debug: bool, stream: TextIO) -> None:
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(log_filter())  # the last net: masks token=... in anything logged
     root = logging.getLogger()
     for old in list(root.handlers):

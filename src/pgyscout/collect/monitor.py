@@ -204,8 +204,7 @@ class Pass:
                 return None
             finally:
                 self.budget.settle(1)
-            with self.store.begin() as conn:
-                save_creators(conn, result.creators, self.now)
+            await self._write(save_creators, result.creators, self.now)
             return result.creators
 
         async def rerun(sid: int, page: int) -> None:
@@ -251,8 +250,7 @@ class Pass:
     async def refresh_one(self, user_id: str, due: Due) -> None:
         async def notes_page(number: int) -> None:
             page = await self.client.creator_notes(user_id, page=number)
-            with self.store.begin() as conn:
-                save_note_page(conn, page, self.now)
+            await self._write(save_note_page, page, self.now)
             if number == 1:
                 rest = pages_after_first(page.total, len(page.notes), self.options.notes_pages)
                 await gather_or_cancel(*(notes_page(n) for n in rest))
@@ -261,8 +259,7 @@ class Pass:
             result = await self.client.fans_trend(
                 user_id, days=self.options.trend_days, metric="total"
             )
-            with self.store.begin() as conn:
-                save_trend(conn, result, self.now)
+            await self._write(save_trend, result, self.now)
 
         work = []
         if due.notes and self.options.notes_pages > 0:
@@ -275,8 +272,17 @@ class Pass:
             parts["last_notes_at"] = self.now
         if due.trend:
             parts["last_trend_day"] = self.today
-        with self.store.begin() as conn:
-            watch_store.mark_checked(conn, user_id, self.now, **parts)
+        await self._write(watch_store.mark_checked, user_id, self.now, **parts)
+
+    async def _write(self, save: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+        """One transaction in a thread: a commit waits for the disk (synchronous=FULL), and
+        the requests in flight should not wait with it."""
+
+        def run() -> None:
+            with self.store.begin() as conn:
+                save(conn, *args, **kwargs)
+
+        await asyncio.to_thread(run)
 
     async def work_job(self, job_id: int) -> None:
         engine = self.store.engine
@@ -287,17 +293,15 @@ class Pass:
 
         async def worker() -> None:
             while not stopping and not self.stop.is_set() and not self._budget_out:
-                user_id = job_store.claim(engine, job_id, self.worker)
+                user_id = await asyncio.to_thread(job_store.claim, engine, job_id, self.worker)
                 if user_id is None:
                     return
-                with self.store.begin() as conn:  # as it is now: an earlier phase may be done
-                    found = watch_store.list_watched(conn, user_id)
+                found = await asyncio.to_thread(self._watched_one, user_id)
                 w = found[0] if found else None
                 due = _due(w, self.now, self.options) if w else Due(False, False, False)
                 need = (self.options.notes_pages if due.notes else 0) + int(due.trend)
                 if need and not self.budget.take(min(need, calls_each)):
-                    self._budget_out = True
-                    job_store.release(engine, job_id, self.worker)
+                    self._budget_out = True  # the item goes back to pending below
                     return
                 try:
                     if need:
@@ -306,11 +310,13 @@ class Pass:
                     stopping.append(exc)
                     return
                 except ApiError as exc:  # retries ran out, or upstream refused this creator
-                    job_store.fail(engine, job_id, user_id, self.worker, str(exc))
+                    await asyncio.to_thread(
+                        job_store.fail, engine, job_id, user_id, self.worker, str(exc)
+                    )
                     self.result.failed.append(user_id)
                     self.alerts.append(fetch_failure(user_id, self.today, "fetch", str(exc)))
                 else:
-                    job_store.finish(engine, job_id, user_id, self.worker)
+                    await asyncio.to_thread(job_store.finish, engine, job_id, user_id, self.worker)
                     self.result.checked += 1 if need else 0
                 finally:
                     if need:
@@ -328,6 +334,11 @@ class Pass:
                 job_store.set_status(engine, job_id, job_store.DONE)
         if stopping:
             raise stopping[0]
+
+    def _watched_one(self, user_id: str) -> list[watch_store.Watched]:
+        """The creator's watch row as it is now: an earlier phase may have refreshed it."""
+        with self.store.begin() as conn:
+            return watch_store.list_watched(conn, user_id)
 
     def _interrupted_job(self) -> int | None:
         """The latest pass that did not finish, if recent enough to be worth resuming."""

@@ -31,6 +31,7 @@ demo: $(STAMP_RUN)
 test: lint typecheck
 	@chromium="$$(scripts/browser-setup.sh)" || exit 1; \
 	pg_url="$$(scripts/pg-test-server.sh start)" || exit 1; \
+	PGYSCOUT_SCREENSHOTS="$${PGYSCOUT_SCREENSHOTS:-build/screenshots}" \
 	PGYSCOUT_CHROMIUM="$$chromium" PGYSCOUT_TEST_PG="$$pg_url" $(BIN)/pytest; status=$$?; \
 	scripts/pg-test-server.sh stop; exit $$status
 

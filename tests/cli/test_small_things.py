@@ -92,3 +92,19 @@ def test_plan_says_what_is_left_and_names_no_cap_it_was_not_given(judged_db: str
     assert "more than the whole budget" in reasons
     table = ok(judged_db, "plan", "--last-search", "--budget", "1500", "-f", "table").stdout
     assert f"{fmt_money(doc['money_left'])} left" in " ".join(table.split())
+
+
+def test_global_options_work_after_the_command(judged_db: str, tmp_path: Path) -> None:
+    elsewhere = str(tmp_path / "empty.db")  # the environment's database: --db must win
+    done = run_pgy(
+        "rank", "-n", "2", "--db", judged_db, "--retries", "8", "--token", "t", "-f", "json",
+        db=elsewhere, token=None,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) == 2
+    table = run_pgy("shortlist", "list", f"--db={judged_db}", "--lang", "zh", "-q", db=elsewhere)
+    assert table.returncode == 0, table.stderr
+    # after `--` nothing is an option
+    done = run_pgy("show", "--", "--db", db=judged_db, token=None)
+    assert done.returncode == 2
+    assert "no stored creator '--db'" in done.stderr

@@ -100,7 +100,7 @@ def test_report_renders_its_charts_and_runs_no_script_from_data(
                 key: page.locator(f"#chart-{key} .scatterlayer .trace").count()
                 for key in ("trend", "notes", "cost")
             }
-            names = page.locator("#summary td.creator-name").all_text_contents()
+            names = page.locator("#summary .creator-name").all_text_contents()
             legend = page.locator("#chart-trend .legendtext").all_text_contents()
             page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         finally:
@@ -115,3 +115,115 @@ def test_report_renders_its_charts_and_runs_no_script_from_data(
     assert traces["cost"] == 1
     assert "<script>alert(1)</script>" in names  # shown as text
     assert "<script>alert(1)</script>" in legend
+
+
+def multiply_creators(db: str, times: int) -> int:
+    """Copies of every stored creator under new ids (names numbered), with their notes, follower
+    points and search results: a database of many creators for the price of a few."""
+    with Store(db) as store, store.begin() as conn:
+        creators = conn.execute(sa.select(schema.creators)).mappings().all()
+        notes = conn.execute(sa.select(schema.notes)).mappings().all()
+        points = conn.execute(sa.select(schema.fans_points)).mappings().all()
+        results = conn.execute(sa.select(schema.search_results)).mappings().all()
+        for copy in range(1, times):
+
+            def new(user_id: str, copy: int = copy) -> str:
+                return f"{copy:02x}{user_id[2:]}"
+
+            rows = [
+                {
+                    **c,
+                    "user_id": new(c["user_id"]),
+                    "name": f"{c['name']}{copy}",
+                    "raw": {**c["raw"], "userId": new(c["user_id"]), "name": f"{c['name']}{copy}"},
+                }
+                for c in creators
+            ]
+            conn.execute(sa.insert(schema.creators), rows)
+            conn.execute(
+                sa.insert(schema.notes),
+                [{**n, "note_id": new(n["note_id"]), "user_id": new(n["user_id"])} for n in notes],
+            )
+            conn.execute(
+                sa.insert(schema.fans_points), [{**p, "kol_id": new(p["kol_id"])} for p in points]
+            )
+            conn.execute(
+                sa.insert(schema.search_results),
+                [
+                    {**r, "user_id": new(r["user_id"]), "position": r["position"] + 100 * copy}
+                    for r in results
+                ],
+            )
+        return len(creators) * times
+
+
+def screenshots_folder(tmp_path: Path) -> Path:
+    """Where a person finds the pictures: $PGYSCOUT_SCREENSHOTS (make test: build/screenshots)."""
+    folder = Path(os.environ.get("PGYSCOUT_SCREENSHOTS") or tmp_path / "screenshots") / "report"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_report_reads_well_at_10_and_200_creators(judged_db: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    assert multiply_creators(judged_db, 5) == 200
+    shots = screenshots_folder(tmp_path)
+    seen: dict[int, dict[str, object]] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            for top in (10, 200):
+                report = tmp_path / f"report-{top}.html"
+                done = run_pgy(
+                    "report", "--last-search", "-n", str(top), "--budget", "20000",
+                    "-o", str(report), db=judged_db, token=None,
+                )  # fmt: skip
+                assert done.returncode == 0, done.stderr
+                assert report.stat().st_size < 8_000_000
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(report.as_uri())
+                page.wait_for_selector("#chart-cost .main-svg", timeout=30_000)
+                page.screenshot(path=str(shots / f"report-{top}-top.png"))
+                page.screenshot(path=str(shots / f"report-{top}-full.png"), full_page=True)
+                for key in ("trend", "notes", "cost"):
+                    page.locator(f"#chart-{key}").screenshot(path=str(shots / f"{top}-{key}.png"))
+                seen[top] = {
+                    "rows": page.locator("#summary tbody tr").count(),
+                    "scores": page.locator(
+                        "#summary tbody tr td:nth-child(12)"
+                    ).all_text_contents(),
+                    "cost_labels": [
+                        t
+                        for t in page.locator("#chart-cost .textpoint").all_text_contents()
+                        if t.strip()
+                    ],
+                    "legend": page.locator("#chart-trend .legendtext").count(),
+                    "summary": page.locator("#executive-summary").inner_text(),
+                    "plan": page.locator("#plan-table tbody tr").count(),
+                    "name_lines": page.evaluate(
+                        "Math.max(...[...document.querySelectorAll('#summary .creator-name')]"
+                        ".map(e => Math.round(e.getBoundingClientRect().height"
+                        " / parseFloat(getComputedStyle(e).lineHeight))))"
+                    ),
+                    "height": page.evaluate("document.body.scrollHeight"),
+                }
+                page.close()
+        finally:
+            browser.close()
+    for top, got in seen.items():
+        assert got["rows"] == top
+        texts = got["scores"]
+        assert isinstance(texts, list)
+        known = [float(t) for t in texts if t != "–"]
+        assert known == sorted(known, reverse=True)  # rank order, best first
+        assert texts[: len(known)] == [t for t in texts if t != "–"]  # unscored last
+        labels = got["cost_labels"]
+        assert isinstance(labels, list)
+        assert 0 < len(labels) <= 10  # only the best are named; hover names the rest
+        assert got["legend"] == 10
+        assert "expected reads" in str(got["summary"])
+        assert got["plan"] >= 1
+        assert got["name_lines"] <= 2  # names no longer wrap to three lines
+    assert int(seen[200]["height"]) < 16_000  # type: ignore[call-overload]

@@ -300,6 +300,41 @@ def _reader_gone() -> int:
 _LOGGERS_SET = ("", "pgyscout", "httpx")  # the loggers whose level configure_logging sets
 
 
+# The global options, so that they work after the command too (`pgy rank --db x.db`).
+GLOBAL_WITH_VALUE = frozenset(
+    {"--token", "--base-url", "--timeout", "--retries", "--retry-wait", "--db", "--lang"}
+)
+GLOBAL_FLAGS = frozenset({"-v", "-vv", "-vvv", "--verbose", "-q", "--quiet", "--debug", "--wide"})
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Global options found after the command moved in front of it, where click reads them;
+    nothing after ``--`` moves. No command has an option of the same name."""
+    front: list[str] = []
+    rest: list[str] = []
+    seen_command = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_WITH_VALUE:
+            takes = 1 if "=" not in arg else 0
+            (front if seen_command else rest).extend(args[i : i + 1 + takes])
+            i += 1 + takes
+            continue
+        if arg in GLOBAL_FLAGS:
+            (front if seen_command else rest).append(arg)
+        else:
+            if not arg.startswith("-"):
+                seen_command = True
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``pgy``: runs one command and returns its exit code (see _errors).
 
@@ -307,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     again in the same process, as the tests and the library's users do."""
     levels = {name: logging.getLogger(name).level for name in _LOGGERS_SET}
     try:
-        return _run(list(sys.argv[1:] if argv is None else argv))
+        return _run(hoist_global_options(list(sys.argv[1:] if argv is None else argv)))
     finally:
         root = logging.getLogger()
         for handler in list(root.handlers):

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from pgyscout.analysis import RANK_KEYS, plan
 from pgyscout.cli._app import app, state_of
 from pgyscout.cli._scope import (
     ContentOption,
@@ -25,6 +26,10 @@ from pgyscout.export import EXPORTS, FORMATS, export_format
 from pgyscout.labels import header
 from pgyscout.store.entities import utcnow
 from pgyscout.store.scope import report_scope
+
+# A report reads well with a screenful of creators; past this many it stops being a report.
+REPORT_DEFAULT_TOP = 20
+REPORT_MAX_TOP = 10_000
 
 ENTITIES = EXPORTS
 
@@ -122,6 +127,22 @@ def report_command(
     ] = None,
     content: ContentOption = "photo",
     weights: Weights = None,
+    top: Annotated[
+        int,
+        typer.Option("--top", "-n", help="Report on the best N creators.", metavar="N"),
+    ] = REPORT_DEFAULT_TOP,
+    by: Annotated[
+        str, typer.Option("--by", help=f"What 'best' means: {'|'.join(RANK_KEYS)}.")
+    ] = "score",
+    budget: Annotated[
+        float | None,
+        typer.Option(
+            "--budget",
+            metavar="YUAN",
+            help="Add the best creator mix for this budget (as pgy plan) to the report.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """One self-contained HTML report (works offline, charts included) on a shortlist or a
     saved search: summary, follower trends, notes performance, cost against reach, flags."""
@@ -136,9 +157,19 @@ def report_command(
         shortlist=shortlist,
         default_all=False,
     )
+    key = by.strip().lower()
+    if key not in RANK_KEYS:
+        raise InvalidInputError("--by", f"--by must be one of {'|'.join(RANK_KEYS)}, not {by!r}")
+    if not 1 <= top <= REPORT_MAX_TOP:
+        raise InvalidInputError("--top", f"--top must be 1 to {REPORT_MAX_TOP:,}, not {top}")
     with state.store().begin() as conn:
         ranking = report_scope(
-            conn, scope, content=parse_content(content), weights=parse_weights_option(weights)
+            conn,
+            scope,
+            top=top,
+            by=key,
+            content=parse_content(content),
+            weights=parse_weights_option(weights),
         )
     judged = ranking.judged
     warn_unjudged(state, scope, judged.missing, ranking.without_notes, ranking.stored)
@@ -148,9 +179,10 @@ def report_command(
         )
     from pgyscout.export import write_report
 
-    write_report(output, ranking, title, generated_at=utcnow())
+    mix = plan(judged.profiles, budget) if budget is not None else None
+    write_report(output, ranking, title, generated_at=utcnow(), by=key, lang=state.lang, plan=mix)
     shown = (
-        f"the best {len(judged.profiles)} of {ranking.stored:,} creators by score"
+        f"the best {len(judged.profiles)} of {ranking.stored:,} creators by {key}"
         if ranking.stored > len(judged.profiles)
         else f"{len(judged.profiles)} creator(s)"
     )

@@ -282,14 +282,6 @@ def report_scope(
     content: Content = "photo",
     weights: Mapping[str, float] = DEFAULT_WEIGHTS,
 ) -> Ranking:
-    """What a report on the scope shows: every creator in the scope's order when there are at
-    most ``top``, else the best ``top`` by ``by`` (``Ranking.stored`` says of how many)."""
-    if len(dict.fromkeys(scope.user_ids)) <= top:
-        judged = judge_scope(conn, scope, content, weights)
-        return Ranking(
-            judged=judged,
-            stored=len(judged.profiles),
-            kept=len(judged.profiles),
-            without_notes=judged.without_notes,
-        )
+    """What a report on the scope shows: the best ``top`` by ``by``, best first
+    (``Ranking.stored`` says of how many)."""
     return rank_scope(conn, scope, by, content=content, weights=weights, limit=top)

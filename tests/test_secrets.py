@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+import pgyscout.client
 from pgyscout import Client
-from pgyscout.cli import _app
 from pgyscout.cli import main as pgy_main
 from pgyscout.sandbox import RunningSandbox
 from tests.cli.conftest import run_pgy
@@ -114,7 +114,7 @@ def test_cli_never_shows_the_token_in_process(
             token, transport=httpx.MockTransport(OUTCOMES[name]), sleep=lambda s: None, **options
         )
 
-    monkeypatch.setattr(_app, "Client", make_client)
+    monkeypatch.setattr(pgyscout.client, "Client", make_client)  # what CliState.client() uses
     monkeypatch.setenv("JUSTONEAPI_TOKEN", SENTINEL_TOKEN)
     code = pgy_main([*flags, "--retries", "2", "notes", UID, "-f", "json"])
     out, err = capsys.readouterr()

@@ -1,16 +1,15 @@
 """pgyscout: Xiaohongshu creator research on Pugongying data from Just One API."""
 
+import importlib
 import logging
+from typing import TYPE_CHECKING, Any
 
 from pgyscout._version import __version__
-from pgyscout.client import (
+from pgyscout.errors import (
     AccountLimitError,
     ApiError,
-    AsyncClient,
-    Attempt,
     AuthError,
     BalanceError,
-    Client,
     ConfigError,
     EndpointGoneError,
     InvalidInputError,
@@ -22,7 +21,31 @@ from pgyscout.client import (
     UnknownCodeError,
     UpstreamUnavailableError,
 )
-from pgyscout.models import Creator, CreatorPage, FansPoint, FansTrend, Note, NotePage
+
+if TYPE_CHECKING:
+    from pgyscout.client import AsyncClient, Attempt, Client
+    from pgyscout.models import Creator, CreatorPage, FansPoint, FansTrend, Note, NotePage
+
+# The client and the models load on first use (PEP 562): `pgy --help` and the commands that
+# only read the database start without httpx and pydantic.
+_LAZY = {
+    "AsyncClient": "pgyscout.client",
+    "Attempt": "pgyscout.client",
+    "Client": "pgyscout.client",
+    "Creator": "pgyscout.models",
+    "CreatorPage": "pgyscout.models",
+    "FansPoint": "pgyscout.models",
+    "FansTrend": "pgyscout.models",
+    "Note": "pgyscout.models",
+    "NotePage": "pgyscout.models",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # A library stays quiet unless the application configures logging (the CLI does).
 logging.getLogger("pgyscout").addHandler(logging.NullHandler())

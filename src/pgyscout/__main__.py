@@ -1,5 +1,3 @@
-import sys
+from pgyscout.cli import run
 
-from pgyscout.cli import main
-
-sys.exit(main())
+run()

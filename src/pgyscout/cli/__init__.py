@@ -1,11 +1,9 @@
-"""The ``pgy`` command line; the only package that prints."""
+"""The ``pgy`` command line; the only package that prints.
 
-# isort: off
-# Imported for their commands, in the order `pgy --help` lists them: the journey's order.
-from pgyscout.cli import fetch, enrich, jobs, judge, shortlist, handover, monitor  # noqa: F401
-from pgyscout.cli import serve, store_cmds, sandbox, demo, show, searches  # noqa: F401
+Each command's module is imported when the command runs (see ``_commands``), so that
+``pgy --help`` and every command start without loading what they do not use.
+"""
 
-# isort: on
-from pgyscout.cli._app import app, main
+from pgyscout.cli._app import app, main, run
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "run"]

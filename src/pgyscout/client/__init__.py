@@ -1,10 +1,10 @@
 """The upstream client: sync and async twins over one pure core."""
 
-from pgyscout.client._async import AsyncClient
-from pgyscout.client._base import Attempt, AttemptListener, CallStats
-from pgyscout.client._config import Settings, config_path, resolve_settings
-from pgyscout.client._core import DEFAULT_BASE_URL, ENDPOINTS, Endpoint, RetryPolicy
-from pgyscout.client._sync import Client
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from pgyscout.errors import (
     AccountLimitError,
     ApiError,
@@ -26,6 +26,37 @@ from pgyscout.errors import (
     UpstreamUnavailableError,
 )
 from pgyscout.redaction import redact
+
+if TYPE_CHECKING:
+    from pgyscout.client._async import AsyncClient
+    from pgyscout.client._base import Attempt, AttemptListener, CallStats
+    from pgyscout.client._config import Settings, config_path, resolve_settings
+    from pgyscout.client._core import DEFAULT_BASE_URL, ENDPOINTS, Endpoint, RetryPolicy
+    from pgyscout.client._sync import Client
+
+# httpx, tenacity and pydantic load on first use (PEP 562): the commands that only read the
+# database import parameter rules from here without them.
+_LAZY = {
+    "AsyncClient": "pgyscout.client._async",
+    "Attempt": "pgyscout.client._base",
+    "AttemptListener": "pgyscout.client._base",
+    "CallStats": "pgyscout.client._base",
+    "Settings": "pgyscout.client._config",
+    "config_path": "pgyscout.client._config",
+    "resolve_settings": "pgyscout.client._config",
+    "DEFAULT_BASE_URL": "pgyscout.client._core",
+    "ENDPOINTS": "pgyscout.client._core",
+    "Endpoint": "pgyscout.client._core",
+    "RetryPolicy": "pgyscout.client._core",
+    "Client": "pgyscout.client._sync",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -144,6 +144,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "female": ("女", "female"),
     "best": ("最佳", "best"),
     # --- the dashboard (pgy serve): looked up as web.<key> first, then <key> ---------------
+    "web.expected_reads": ("预期阅读", "Expected reads"),
     "web.monitor": ("监控", "Monitor"),
     "web.alerts": ("提醒", "Alerts"),
     "web.monitor_help": (

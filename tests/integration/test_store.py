@@ -250,3 +250,28 @@ def test_items_of_a_dead_worker_are_taken_back(db_url: str) -> None:
     assert summary is not None
     assert summary.counts == {"pending": 3}
     assert summary.options == {"x": 1}
+
+
+def test_a_paid_record_is_not_stored_a_third_time(
+    db_url: str, small_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    """The answer as received (responses) and the latest profile (creators): the daily
+    snapshot keeps the figures, not another copy of the whole record."""
+    sandbox = small_sandbox()
+    with Store(db_url) as store:
+        with Client("tok-once", base_url=sandbox.url, cache=store.cache()) as client:
+            page = client.search_creators()
+        with store.begin() as conn:
+            save_search_page(conn, create_search(conn, {}), page)
+        name = page.creators[0].name
+        assert name
+        with store.engine.connect() as conn:
+            snapshots = conn.execute(
+                sa.select(schema.creator_snapshots.c.raw, schema.creator_snapshots.c.fans_num)
+            ).all()
+            envelopes = conn.execute(sa.select(schema.responses.c.envelope)).scalars().all()
+            raws = conn.execute(sa.select(schema.creators.c.raw)).scalars().all()
+    assert len(snapshots) == len(page.creators)
+    assert all(raw is None and fans is not None for raw, fans in snapshots)
+    assert sum(e.count(name) for e in envelopes) == 1
+    assert sum(1 for r in raws if r.get("name") == name) == 1

@@ -85,7 +85,6 @@ def save_creators(
             "fans_num": row["fans_num"],
             "picture_price": row["picture_price"],
             "video_price": row["video_price"],
-            "raw": row["raw"],
         }
         for row in rows
     ]

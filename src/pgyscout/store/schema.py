@@ -115,7 +115,10 @@ creator_snapshots = Table(
     Column("fans_num", BigInteger),
     Column("picture_price", Float),
     Column("video_price", Float),
-    Column("raw", JSON, nullable=False),
+    # No longer written: the answer as received is in responses, the latest profile in
+    # creators; a third copy of every record cost disk and memory for nothing. Kept for
+    # snapshots stored before.
+    Column("raw", JSON, nullable=True),
 )
 
 notes = Table(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import os
 import platform
 import subprocess
@@ -35,6 +36,7 @@ from pgyscout.store.entities import create_search, save_note_page, save_search_p
 HERE = Path(__file__).resolve().parent
 PGY = str(Path(sys.executable).with_name("pgy"))
 PAGE = 20
+TIME = "/usr/bin/time"  # GNU time (Debian's package "time")
 BUDGET = "200000"
 
 # The old way, for the baseline: every creator's newest notes loaded and judged, then sorted.
@@ -82,17 +84,24 @@ def build(path: Path, size: int) -> tuple[float, float]:
 
 
 def run(db: Path, *args: str) -> tuple[float, float]:
-    """Seconds from start to exit and peak memory (MB) of one process."""
+    """Seconds from start to exit and peak memory (MB) of one process.
+
+    GNU time starts the command, so the peak is the command's own: a child forked from this
+    process would count this process's memory at the fork too."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUSTONEAPI_", "PGYSCOUT_"))}
     env["PGYSCOUT_DB"] = str(db)
-    started = time.perf_counter()
-    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if status != 0:
-        assert process.stderr is not None
-        raise SystemExit(f"{' '.join(args)} failed: {process.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss / 1024
+    done = subprocess.run(
+        [TIME, "-f", "%e %M", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed: {done.stderr}")
+    elapsed, peak_kb = done.stderr.strip().splitlines()[-1].split()
+    return float(elapsed), int(peak_kb) / 1024
 
 
 def best(db: Path, *args: str, runs: int = 3) -> tuple[float, float]:
@@ -102,7 +111,10 @@ def best(db: Path, *args: str, runs: int = 3) -> tuple[float, float]:
 
 def measure(folder: Path, size: int) -> dict[str, Any]:
     db = folder / f"scale-{size}.db"
-    written, judged = build(db, size)
+    if db.exists():  # kept from an earlier run (--dir): the same synthetic creators
+        written, judged = math.nan, math.nan
+    else:
+        written, judged = build(db, size)
     with Store(str(db)) as store, store.begin() as conn:
         notes = conn.execute(sa.select(sa.func.count()).select_from(schema.notes)).scalar()
     report = folder / f"report-{size}.html"
@@ -187,10 +199,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="2000,10000")
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS-scale.md")
+    parser.add_argument(
+        "--dir", type=Path, help="keep the databases here and reuse them (default: throw away)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    with tempfile.TemporaryDirectory(prefix="pgy-scale-") as folder:
-        results = [measure(Path(folder), size) for size in sizes]
+    if args.dir:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        results = [measure(args.dir, size) for size in sizes]
+    else:
+        with tempfile.TemporaryDirectory(prefix="pgy-scale-") as folder:
+            results = [measure(Path(folder), size) for size in sizes]
     text = render(results)
     args.out.write_text(text, encoding="utf-8")
     print(text)

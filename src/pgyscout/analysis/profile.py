@@ -127,44 +127,63 @@ def build_profile(
     content: Content = "photo",
     weights: Mapping[str, float] = DEFAULT_WEIGHTS,
 ) -> Profile:
+    return build_profiles(data, (content,), weights)[0]
+
+
+def build_profiles(
+    data: CreatorData,
+    contents: Sequence[Content] = CONTENTS,
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+) -> list[Profile]:
+    """The creator judged for each content type; what does not depend on the type (note
+    metrics, growth, flags) is worked out once."""
     creator = data.creator
     notes = recent_notes(data.notes)
     per_note = note_metrics(notes)
     growth = growth_metrics(data.totals)
-    price = quoted_price(creator, content)
-    reads, inter, basis = expected_reach(notes, content)
-    cost = cost_metrics(price, reads, inter)
     flags = authenticity_flags(
         notes, data.totals, creator.fans_num, per_note.median_reads, data.increases
     )
-    score = value_score(
-        cpm=cost.cpm,
-        cpe=cost.cpe,
-        engagement_rate=per_note.engagement_rate,
-        growth_per_30_days=growth_per_30_days(growth),
-        flags=flags,
-        weights=weights,
-    )
-    video = content == "video"
-    return Profile(
-        creator=creator,
-        content=content,
-        price=price,
-        notes=per_note,
-        growth=growth,
-        cost=cost,
-        expected_reads=reads,
-        expected_interactions=inter,
-        reach_basis=basis,
-        platform_reads=creator.video_click_mid_num if video else creator.picture_click_mid_num,
-        platform_cpm=creator.estimate_video_cpm if video else creator.estimate_picture_cpm,
-        platform_cpe=(
-            creator.estimate_video_engage_cost if video else creator.estimate_picture_engage_cost
-        ),
-        flags=tuple(flags),
-        score=score,
-        extra=data.extra,
-    )
+    profiles = []
+    for content in contents:
+        price = quoted_price(creator, content)
+        reads, inter, basis = expected_reach(notes, content)
+        cost = cost_metrics(price, reads, inter)
+        score = value_score(
+            cpm=cost.cpm,
+            cpe=cost.cpe,
+            engagement_rate=per_note.engagement_rate,
+            growth_per_30_days=growth_per_30_days(growth),
+            flags=flags,
+            weights=weights,
+        )
+        video = content == "video"
+        profiles.append(
+            Profile(
+                creator=creator,
+                content=content,
+                price=price,
+                notes=per_note,
+                growth=growth,
+                cost=cost,
+                expected_reads=reads,
+                expected_interactions=inter,
+                reach_basis=basis,
+                platform_reads=(
+                    creator.video_click_mid_num if video else creator.picture_click_mid_num
+                ),
+                platform_cpm=creator.estimate_video_cpm if video else creator.estimate_picture_cpm,
+                platform_cpe=(
+                    creator.estimate_video_engage_cost
+                    if video
+                    else creator.estimate_picture_engage_cost
+                ),
+                flags=tuple(flags),
+                score=score,
+                extra=data.extra,
+            )
+        )
+    return profiles
 
 
 def profile_row(p: Profile) -> dict[str, Any]:

@@ -20,7 +20,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pgyscout.analysis import CONTENTS, DEFAULT_WEIGHTS, Content, CreatorData, build_profile
+from pgyscout.analysis import CONTENTS, DEFAULT_WEIGHTS, Content, CreatorData
+from pgyscout.analysis.profile import build_profiles
 from pgyscout.analysis.score import PARTS, score_of_parts
 from pgyscout.store import schema
 from pgyscout.store.entities import upsert, utcnow
@@ -54,8 +55,7 @@ def formula() -> str:
 def metric_rows(data: CreatorData, now: dt.datetime) -> list[dict[str, Any]]:
     """One row per content type for one creator."""
     rows = []
-    for content in CONTENTS:
-        p = build_profile(data, content)
+    for content, p in zip(CONTENTS, build_profiles(data, CONTENTS), strict=True):
         row: dict[str, Any] = {
             "user_id": p.user_id,
             "content": content,

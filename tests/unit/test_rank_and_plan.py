@@ -351,3 +351,61 @@ def test_what_the_solver_prints_goes_to_stderr_not_to_the_plan(
     out, err = capfd.readouterr()
     assert out == "the plan\n"
     assert "HighsMipSolverData" in err
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    candidate_lists.map(
+        lambda cs: [
+            Candidate(
+                c.user_id,
+                c.name,
+                c.content,
+                c.cost + 0.25,
+                c.expected_reads,
+                c.expected_interactions,
+                c.score,
+            )
+            for c in cs
+        ]
+    ),
+    st.integers(500, 80_000).map(float),
+    st.integers(0, 3),
+)
+def test_prices_in_fractions_of_a_yuan_are_solved_exactly_too(cands, budget, min_creators) -> None:  # type: ignore[no-untyped-def]
+    # not whole yuan: the mixed-integer solver, not the table over the budget
+    best = brute_force_best(cands, budget, "reads", min_creators, 1.0)
+    if best is None:
+        with pytest.raises(PlanError):
+            solve(cands, budget, "reads", min_creators=min_creators)
+        return
+    picked, _ = solve(cands, budget, "reads", min_creators=min_creators)
+    assert sum(c.value("reads") for c in picked) == pytest.approx(best, abs=1e-6)
+
+
+@pytest.mark.parametrize("min_creators", [0, 1, 4])
+def test_many_alike_candidates_get_the_same_optimum_from_either_solver(
+    min_creators: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    from pgyscout.analysis import _knapsack
+
+    rng = random.Random(min_creators)
+    # value roughly proportional to price, as on the platform: many mixes are almost as good
+    cands = []
+    for i in range(400):
+        cost = float(
+            rng.choice([100, 200, 300, 500, 800, 1000, 2000, 5000]) + 10 * rng.randint(0, 50)
+        )
+        cands.append(
+            Candidate(f"{i:024x}", "x", "photo", cost, cost * rng.uniform(8, 12), 1.0, None)
+        )
+    table, _ = solve(cands, 25_000, "reads", min_creators=min_creators)
+    monkeypatch.setattr(_knapsack, "MAX_UPDATES", 0)  # the MILP instead
+    milp_mix, _ = solve(cands, 25_000, "reads", min_creators=min_creators)
+    assert sum(c.cost for c in table) <= 25_000
+    assert len(table) >= min_creators
+    assert sum(c.expected_reads for c in table) == pytest.approx(
+        sum(c.expected_reads for c in milp_mix), abs=1e-6
+    )

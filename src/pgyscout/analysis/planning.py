@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pgyscout.analysis._knapsack import TableTooBig, best_mix, whole_steps
 from pgyscout.analysis.profile import Content, Profile
 from pgyscout.errors import PlanError
 
@@ -312,6 +313,20 @@ def solve(
     allowed = drop_by_bound(
         prune_dominated(allowed, budget, objective), budget, objective, min_creators
     )
+    steps = whole_steps([round(c.cost, 6) for c in allowed], budget)
+    if steps:
+        values_of = [round(c.value(objective), 6) for c in allowed]
+        try:
+            found = best_mix(steps[1], values_of, steps[2], min_creators)
+        except TableTooBig:
+            pass  # too many budget steps: the MILP below
+        else:
+            if found is None:
+                raise PlanError(
+                    f"no {min_creators} creators fit in ¥{budget:,.0f}: the cheapest "
+                    f"{min_creators} cost ¥{cheapest:,.0f}"
+                )
+            return [allowed[i] for i in found], capped
     costs = np.round(np.array([c.cost for c in allowed], dtype=float), 6)
     values = np.round(np.array([c.value(objective) for c in allowed], dtype=float), 6)
     n = len(allowed)

@@ -120,16 +120,27 @@ def refresh(conn: sa.Connection, user_ids: Sequence[str], content: Content) -> i
     return judge_and_store(conn, [u for u in user_ids if u not in fresh])
 
 
+def _rows(
+    conn: sa.Connection, user_ids: Sequence[str], content: Content
+) -> dict[str, sa.Row[Any]]:
+    m = schema.creator_metrics
+    rows: dict[str, sa.Row[Any]] = {}
+    for chunk in _chunks(list(user_ids), _BATCH):
+        for row in conn.execute(
+            sa.select(m).where(m.c.content == content, m.c.user_id.in_(chunk))
+        ):
+            rows[row.user_id] = row
+    return rows
+
+
 def stored_metrics(
     conn: sa.Connection, user_ids: Sequence[str], content: Content
 ) -> dict[str, sa.Row[Any]]:
     """The current rows of these creators, judged first where missing or out of date."""
-    refresh(conn, user_ids, content)
-    m = schema.creator_metrics
-    rows: dict[str, sa.Row[Any]] = {}
-    for chunk in _chunks(list(user_ids), _BATCH):
-        for row in conn.execute(sa.select(m).where(m.c.content == content, m.c.user_id.in_(chunk))):
-            rows[row.user_id] = row
+    rows = _rows(conn, user_ids, content)
+    stale = [u for u in dict.fromkeys(user_ids) if u not in rows or rows[u].formula != formula()]
+    if stale and judge_and_store(conn, stale):
+        rows.update(_rows(conn, stale, content))
     return rows
 
 

@@ -120,15 +120,11 @@ def refresh(conn: sa.Connection, user_ids: Sequence[str], content: Content) -> i
     return judge_and_store(conn, [u for u in user_ids if u not in fresh])
 
 
-def _rows(
-    conn: sa.Connection, user_ids: Sequence[str], content: Content
-) -> dict[str, sa.Row[Any]]:
+def _rows(conn: sa.Connection, user_ids: Sequence[str], content: Content) -> dict[str, sa.Row[Any]]:
     m = schema.creator_metrics
     rows: dict[str, sa.Row[Any]] = {}
     for chunk in _chunks(list(user_ids), _BATCH):
-        for row in conn.execute(
-            sa.select(m).where(m.c.content == content, m.c.user_id.in_(chunk))
-        ):
+        for row in conn.execute(sa.select(m).where(m.c.content == content, m.c.user_id.in_(chunk))):
             rows[row.user_id] = row
     return rows
 

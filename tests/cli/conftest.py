@@ -87,10 +87,12 @@ def run_pgy(
     timeout: float = 60,
     db: str | None = None,
     input: str = "",
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``pgy`` in-process as a user would; each run gets a database of its own unless
-    ``db`` is given. ``timeout`` is left to pytest-timeout here."""
-    env = pgy_env(base_url=base_url, token=token, db=db)
+    ``db`` is given; ``env`` adds variables (PGYSCOUT_PRICE_PER_CALL, say). ``timeout`` is
+    left to pytest-timeout here."""
+    env = {**pgy_env(base_url=base_url, token=token, db=db), **(env or {})}
     with _as_a_fresh_process(env, input) as (out, err):
         code = pgy_main(list(args))
     return subprocess.CompletedProcess(["pgy", *args], code, _read(out), _read(err))

@@ -247,7 +247,11 @@ async def _run(
                     progress = await _run_with_bar(bar, store, job_id, client, options)
         except asyncio.CancelledError:
             if len(received) > 1:
-                raise KeyboardInterrupt from None  # aborted at once, as asked
+                state.say(
+                    f"aborted at once: {client.in_flight} answer(s) still in flight are lost "
+                    "(a resume may buy them again)"
+                )
+                raise KeyboardInterrupt from None
             raise
     return Outcome(progress, client.stats, time.monotonic() - started)
 

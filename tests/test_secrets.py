@@ -1,4 +1,4 @@
-"""SPEC section 4: the token never shows, whatever happens and however loud the tool is."""
+"""The token never shows, whatever happens and however loud the tool is."""
 
 from __future__ import annotations
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from pgyscout.sandbox import RunningSandbox
 from pgyscout.store import head_revision
@@ -122,3 +125,16 @@ def test_a_sandbox_answer_is_never_served_for_another_upstream(
     }
     only = usage(db, "--price", "0.05", "--upstream", other.url + "/")
     assert (only["billed"], only["estimated_cost"]) == (1, 0.05)
+
+
+def test_a_postgresql_url_without_the_driver_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(
+        sys.modules, "psycopg", None
+    )  # as if `pgyscout[postgres]` was not asked for
+    done = run_pgy("db", "info", db="postgresql://pgy@127.0.0.1:9/pgyscout")
+    assert done.returncode == 1
+    assert "needs the psycopg driver" in done.stderr
+    assert "pip install 'pgyscout[postgres]'" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,4 +1,5 @@
-"""The client over real loopback HTTP against the sandbox, every row of SPEC section 3 included."""
+"""The client over real loopback HTTP against the sandbox: every upstream outcome (success,
+no content, each retryable failure, each stopping code) and what the client does with it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""SPEC section 3, row by row, and the paging rule, as pure functions."""
+"""What each upstream answer means (data, retry, stop with which error), row by row, and
+the paging rule, as pure functions."""
 
 from __future__ import annotations
 

@@ -107,7 +107,8 @@ def _short(text: str, limit: int = 200) -> str:
 
 
 def classify_response(status: int, body: bytes, endpoint: Endpoint) -> Outcome:
-    """Decide what one HTTP answer means, per SPEC section 3."""
+    """Decide what one HTTP answer means: data, a retryable failure (301, 302, 500, HTTP 5xx,
+    a body that is not JSON) or an error to stop on (100, 303, 400, 600-602, HTTP 4xx)."""
     err: ApiError
     try:
         payload = json.loads(body.decode("utf-8")) if body else None

@@ -27,8 +27,10 @@ from pgyscout.models import (
 class Client(ClientBase):
     """Blocking client of the three Pugongying endpoints.
 
-    The token comes from ``token``, else ``JUSTONEAPI_TOKEN``, else the config file. Retries,
-    backoff and pacing follow SPEC section 3; nothing here stores anything.
+    The token comes from ``token``, else ``JUSTONEAPI_TOKEN``, else the config file. Failures
+    that are normally transient (301, 302, 500, HTTP 5xx, dropped connections) are retried
+    with capped exponential backoff and full jitter, a 302 slows the whole client down; the
+    client stores nothing itself (a ``cache`` does).
     """
 
     def __init__(

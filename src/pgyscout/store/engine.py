@@ -74,7 +74,20 @@ def create_db_engine(url: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg":
+        _require_psycopg()
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _require_psycopg() -> None:
+    """SQLite is the default, so the PostgreSQL driver is an optional extra."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise StoreError(
+            "a postgresql:// database needs the psycopg driver: "
+            "pip install 'pgyscout[postgres]' (or pip install 'psycopg[binary]')"
+        ) from None
 
 
 def _alembic_config(connection: sa.Connection) -> Config:

@@ -201,13 +201,12 @@ def test_a_report_on_a_big_scope_shows_the_best_and_says_of_how_many(
     assert [p.user_id for p in capped.profiles] == [p.user_id for p in rank(everyone)][:5]
     assert [d.creator.user_id for d in capped.judged.data] == [p.user_id for p in capped.profiles]
     assert capped.stored == 40
-    # a scope that fits keeps its own order, as a shortlist's report always has
-    assert [p.user_id for p in whole.profiles] == [p.user_id for p in everyone]
+    assert [p.user_id for p in whole.profiles] == [p.user_id for p in rank(everyone)]
     path = tmp_path / "r.html"
     write_report(path, capped, generated_at=utcnow())
     html = path.read_text(encoding="utf-8")
     assert "the best 5 of 40 creators by score" in html
-    assert html.count('<td class="text creator-name">') == 5
+    assert html.count('class="creator-name"') == 5
     figures = {
         key: json.loads(
             text.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")

@@ -8,6 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from pgyscout.cli import main
 from pgyscout.labels import fmt_money
 from tests.cli.conftest import run_pgy
 
@@ -108,3 +111,49 @@ def test_global_options_work_after_the_command(judged_db: str, tmp_path: Path) -
     done = run_pgy("show", "--", "--db", db=judged_db, token=None)
     assert done.returncode == 2
     assert "no stored creator '--db'" in done.stderr
+
+
+def command_paths() -> list[list[str]]:
+    import typer.main
+
+    from pgyscout.cli import app
+
+    found: list[list[str]] = [[]]
+
+    def walk(command: Any, path: list[str]) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            found.append([*path, name])
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def test_help_reads_like_a_conventional_cli() -> None:
+    paths = command_paths()
+    assert ["rank"] in paths
+    assert ["shortlist", "create"] in paths
+    for path in paths:
+        done = run_pgy(*path, "--help", token=None)
+        assert done.returncode == 0, (path, done.stderr)
+        text = done.stdout
+        for typerish in ("<bool>", "<int>", "<str>", "<float>", "<list[", "{NAME}", "{USER_ID}"):
+            assert typerish not in text, (path, typerish)
+    top = run_pgy("--help", token=None).stdout
+    assert "[default: 0]" not in top  # -v counts, it has no default worth saying
+    assert "--db" in top
+    assert "TEXT" in top
+
+
+def test_stderr_is_not_wrapped_at_80_columns_when_piped(
+    judged_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (known,) = top_ids(judged_db, 1)
+    monkeypatch.delenv("COLUMNS", raising=False)  # a pipe says nothing of a width
+    capsys.readouterr()
+    assert main(["--db", judged_db, "compare", UNKNOWN, known, "-f", "json"]) == 0
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if "no stored profile" in ln]
+    assert len(lines) == 1
+    assert len(lines[0]) > 80
+    assert "pgy search" in lines[0]  # the whole message on its one line

@@ -19,6 +19,7 @@ from rich.segment import Segment
 from pgyscout._version import __version__
 from pgyscout.cli._commands import LazyGroup
 from pgyscout.cli._errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, describe_failure
+from pgyscout.cli._help import conventional_help
 from pgyscout.errors import InvalidInputError
 from pgyscout.export._cells import printable
 from pgyscout.labels import Lang, label, resolve_lang
@@ -27,6 +28,8 @@ from pgyscout.redaction import log_filter, redact
 if TYPE_CHECKING:  # loaded by the commands that use them, not by every start
     from pgyscout.client import Client
     from pgyscout.store import Store
+
+conventional_help()
 
 app = typer.Typer(
     name="pgy",
@@ -101,7 +104,10 @@ class CliState:
 
     @property
     def err_console(self) -> Console:
-        return safe_console(Console(file=self.err, stderr=True))
+        # A pipe or a log file is no terminal: wrapping at rich's default 80 columns would cut
+        # messages mid-phrase, so each message stays one line there.
+        piped = not self.err.isatty()
+        return safe_console(Console(file=self.err, stderr=True, soft_wrap=piped))
 
     @property
     def interactive(self) -> bool:
@@ -230,7 +236,14 @@ def global_options(
         ),
     ] = None,
     verbose: Annotated[
-        int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (-vv: HTTP).")
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            show_default=False,
+            help="More detail on stderr (-vv: HTTP).",
+        ),
     ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
     debug: Annotated[

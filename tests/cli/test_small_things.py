@@ -117,7 +117,9 @@ def command_paths() -> list[list[str]]:
     import typer.main
 
     from pgyscout.cli import app
+    from pgyscout.cli._commands import load_all
 
+    load_all()  # commands load lazily: every one, for its help
     found: list[list[str]] = [[]]
 
     def walk(command: Any, path: list[str]) -> None:

@@ -290,7 +290,7 @@ def run(
         typer.Option(
             "--notify",
             help="Send the digest to this apprise URL too (wecombot://, dingtalk://, "
-            "feishu://, mailto://, json://…); repeatable; also `notify` in [monitor].",
+            "feishu://, mailto://, json://…); repeatable; also `notify` in the config file.",
             show_default=False,
         ),
     ] = None,

@@ -104,7 +104,8 @@ def write(args: argparse.Namespace, passes: list[dict[str, Any]]) -> None:
         "| figure | value |",
         "|---|---|",
         f"| billed calls per creator per day (4 passes) | {billed / n / days:.2f} |",
-        f"| of which: cards (search) / notes / trend per creator per day | "
+        f"| calls by endpoint per creator per day, 302 answers included: "
+        f"cards (search) / notes / trend | "
         f"{by_endpoint.get('search', 0) / n / days:.3f} / "
         f"{by_endpoint.get('notes', 0) / n / days:.2f} / "
         f"{by_endpoint.get('trend', 0) / n / days:.2f} |",

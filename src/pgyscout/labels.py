@@ -87,6 +87,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "followers": ("粉丝数", "followers"),
     "new_followers": ("新增粉丝", "new followers"),
     "change": ("变化", "change"),
+    "since_first_day": ("首日以来累计", "since the first day"),
     "total": ("粉丝总数", "follower total"),
     "increase": ("每日新增粉丝", "new followers a day"),
     # --- flags, short --------------------------------------------------------------------------

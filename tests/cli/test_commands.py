@@ -256,6 +256,13 @@ def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
         "export JUSTONEAPI_TOKEN",
     ):
         assert words in " ".join(done.stdout.split()), words  # rich wraps long lines
+    said = " ".join(done.stdout.split())
+    # what each step shows is what it says: a page of 20 with 10 shown, a 30-day gain over
+    # 30 days (the table shows the last 7 of them), and plural by count
+    assert "the first page (20 creators) is saved as search #1, its first 10 shown" in said
+    assert "30 days of follower total" in said
+    assert "the last 7 of 30 days" in said
+    assert "1 failures" not in said
     # It ends by saying how to open the dashboard on the demo database.
     ending = " ".join(done.stdout.split()[-40:])
     assert f"pgy --db {tmp_path / 'demo.db'} serve" in ending

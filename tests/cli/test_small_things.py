@@ -159,3 +159,27 @@ def test_stderr_is_not_wrapped_at_80_columns_when_piped(
     assert len(lines) == 1
     assert len(lines[0]) > 80
     assert "pgy search" in lines[0]  # the whole message on its one line
+
+
+def test_trend_total_and_increase_say_what_their_gain_counts(sandbox: Any, tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+
+    def pgy(*args: str) -> Any:
+        done = run_pgy(*args, base_url=sandbox.url, db=db)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    user_id = json.loads(pgy("search", "--tag", "美食", "-f", "json"))[0]["userId"]
+    totals = json.loads(pgy("trend", user_id, "-f", "json"))
+    news = json.loads(pgy("trend", user_id, "--metric", "increase", "-f", "json"))
+    total_gain = totals[-1]["num"] - totals[0]["num"]
+    new_sum = sum(p["num"] for p in news)
+    total_table = " ".join(pgy("trend", user_id, "-f", "table").split())
+    new_table = " ".join(pgy("trend", user_id, "--metric", "increase", "-f", "table").split())
+    assert f"gained {total_gain:,} followers" in total_table
+    assert "the last day's total minus the first day's" in total_table
+    assert f"{new_sum:,} new followers" in new_table
+    # the two differ by the first day's new followers, and the table says so
+    assert new_sum - total_gain == news[0]["num"]
+    assert f"the first day's {news[0]['num']:,} included" in new_table
+    assert "since the first day" in new_table  # the third column has a name

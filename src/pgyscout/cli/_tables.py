@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from pgyscout.cli._fit import Cell, Col, FittedTable
@@ -128,26 +127,58 @@ def notes_table(
 
 
 def trend_view(
-    records: list[dict[str, Any]], metric: str, inc: int | None, rate: float | None
+    records: list[dict[str, Any]],
+    metric: str,
+    inc: int | None,
+    rate: float | None,
+    *,
+    lang: Lang = "en",
+    wide: bool = False,
+    last: int | None = None,
 ) -> Group:
+    """Daily followers with a sparkline and the gain, saying what the gain counts: a total's
+    gain is the last day's total minus the first's; new followers a day add up every day, the
+    first day's included, so they come out higher by that first day."""
     points = [FansPoint.from_raw(r) for r in records]
     nums = [p.num for p in points if p.num is not None]
-    table = Table(header_style="bold", title_justify="left")
-    table.add_column("date", no_wrap=True)
-    table.add_column("followers" if metric == "total" else "new followers", justify="right")
-    table.add_column("change" if metric == "total" else "", justify="right")
+    total = metric == "total"
+    cols = [
+        Col(label("date", lang), "number"),
+        Col(label("followers" if total else "new_followers", lang), "number"),
+        Col(label("change" if total else "since_first_day", lang), "number"),
+    ]
+    rows: list[list[Cell]] = []
     previous: int | None = None
+    running = 0
     for p in points:
-        change = ""
-        if metric == "total" and previous is not None and p.num is not None:
-            change = f"{p.num - previous:+,}"
-        table.add_row(p.date.isoformat() if p.date else "–", count(p.num), change)
-        previous = p.num
-    label = "follower total" if metric == "total" else "new followers a day"
+        if total:
+            third = f"{p.num - previous:+,}" if previous is not None and p.num is not None else ""
+            previous = p.num
+        else:
+            running += p.num or 0
+            third = f"{running:+,}"
+        rows.append([p.date.isoformat() if p.date else MISSING, fmt_count(p.num, lang), third])
+    dated = [p.date for p in points if p.date]
+    span = f" {dated[0]} → {dated[-1]}" if dated else ""
     summary = Text.assemble(
-        (f"{len(points)} days of {label}  ", "bold"),
+        (f"{len(points)} days of {label(metric, lang)}{span}  ", "bold"),
         (sparkline(nums), "green"),
-        f"\ngained {count(inc)} followers" if inc is not None else "",
-        f" ({rate * 100:+.2f}%)" if rate is not None else "",
     )
-    return Group(summary, table)
+    if inc is not None:
+        share = f" ({rate * 100:+.2f}%)" if rate is not None else ""
+        if total:
+            summary.append(
+                f"\ngained {inc:,} followers{share}: the last day's total minus the first day's"
+            )
+        else:
+            first = points[0].num if points and points[0].num is not None else None
+            first_day = f", the first day's {first:,} included" if first is not None else ""
+            summary.append(
+                f"\n{inc:,} new followers{share}: every day's new followers added up{first_day} "
+                "(--metric total counts from the first day's total, so it shows that much less)"
+            )
+    if last is not None and len(rows) > last:
+        # The summary and the gain are of every day; the table shows the latest few.
+        note = f"the last {last} of {len(rows)} days"
+        return Group(summary, FittedTable("", cols, rows[-last:], wide=wide, caption=note))
+    return Group(summary, FittedTable("", cols, rows, wide=wide))

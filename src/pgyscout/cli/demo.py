@@ -82,10 +82,14 @@ def demo(
             with store.begin() as conn:
                 search_id = create_search(conn, {"demo": SEARCH_CLI})
                 save_search_page(conn, search_id, page)
+            shown = page.creators[:10]
             console.print(
-                f"{page.total:,} creators match; the first page, saved as search #{search_id}:"
+                f"{page.total:,} creators match; the first page ({len(page.creators)} creators) "
+                f"is saved as search #{search_id}, its first {len(shown)} shown:"
             )
-            console.print(_tables.creators_table([c.raw for c in page.creators[:10]]))
+            console.print(
+                _tables.creators_table([c.raw for c in shown], lang=state.lang, wide=state.wide)
+            )
 
             top = max(page.creators, key=lambda c: c.inter_mid_num or 0)
             console.print(
@@ -97,7 +101,7 @@ def demo(
                 with store.begin() as conn:
                     save_note_page(conn, note_page)
                 notes += [n.raw for n in note_page.notes]
-            console.print(_tables.notes_table(notes))
+            console.print(_tables.notes_table(notes, lang=state.lang, wide=state.wide))
             console.print(f"\n[bold]3. Follower trend[/bold]  pgy trend {top.user_id} --days 30")
             trend = client.fans_trend(top.user_id, days=30)
             with store.begin() as conn:
@@ -105,7 +109,13 @@ def demo(
             points = [p.raw for p in trend.points]
             console.print(
                 _tables.trend_view(
-                    points[-7:], trend.metric, trend.fans_num_inc, trend.fans_num_inc_rate
+                    points,
+                    trend.metric,
+                    trend.fans_num_inc,
+                    trend.fans_num_inc_rate,
+                    lang=state.lang,
+                    wide=state.wide,
+                    last=7,
                 )
             )
 
@@ -145,8 +155,9 @@ def demo(
         judge_and_hand_over(state, search_id, folder)
     console.print(
         f"\n[bold]11. Usage[/bold]  pgy usage\n{usage.calls} calls, {usage.billed} billed, "
-        f"{usage.cache_hits} answered from the database, {usage.retries} failures absorbed by "
-        f"retries. The sandbox billed {counters['billed']} answers for "
+        f"{usage.cache_hits} answered from the database, {usage.retries} "
+        f"{'failure' if usage.retries == 1 else 'failures'} absorbed by retries. "
+        f"The sandbox billed {counters['billed']} answers for "
         f"{counters['distinct_billed']} distinct requests: nothing was paid for twice. "
         "Steps 6 to 10 made no call at all: they work on what is stored."
     )

@@ -475,7 +475,12 @@ def trend(
 
     def render(records: list[dict[str, Any]]) -> Any:
         return _tables.trend_view(
-            records, result.metric, result.fans_num_inc, result.fans_num_inc_rate
+            records,
+            result.metric,
+            result.fans_num_inc,
+            result.fans_num_inc_rate,
+            lang=state.lang,
+            wide=state.wide,
         )
 
     writer = make_writer(output, state.out, state.out_console, render)

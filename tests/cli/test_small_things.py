@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,15 @@ def test_trend_total_and_increase_say_what_their_gain_counts(sandbox: Any, tmp_p
     assert new_sum - total_gain == news[0]["num"]
     assert f"the first day's {news[0]['num']:,} included" in new_table
     assert "since the first day" in new_table  # the third column has a name
+
+
+def test_readme_ids_exist_in_the_sandbox(sandbox: Any) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    ids = set(re.findall(r"\b[0-9a-f]{24}\b", readme))
+    assert ids
+    for user_id in ids:
+        notes = run_pgy("notes", user_id, "-f", "json", "--no-store", base_url=sandbox.url)
+        assert notes.returncode == 0, notes.stderr
+        assert json.loads(notes.stdout), user_id  # a creator with notes, not "0 notes, 1/0 pages"
+        trend = run_pgy("trend", user_id, "-f", "json", "--no-store", base_url=sandbox.url)
+        assert json.loads(trend.stdout), user_id  # so trend.points[-1] exists

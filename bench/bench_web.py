@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import platform
 import statistics
 import tempfile
@@ -126,15 +127,19 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS-web.md")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     small = measure(args.small, args.requests)
     large = measure(args.large, args.requests)
+    load_after = os.getloadavg()[0]
     lines = [
         "# Dashboard benchmark (bench/bench_web.py)",
         "",
         f"Run {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
         f"Python {platform.python_version()}, SQLite; {args.requests} requests a page after one "
         "warm-up, server time through the ASGI client (no network). A fifth of the creators "
-        "enriched (two pages of notes, 30 days of followers).",
+        "enriched (two pages of notes, 30 days of followers). Load average of the machine "
+        f"({os.cpu_count()} cores, shared): {load_before:.1f} when the run began, "
+        f"{load_after:.1f} when it ended.",
         "",
         f"| page | median at {args.small:,} | p95 at {args.small:,} | median at {args.large:,} | "
         f"p95 at {args.large:,} | ratio of medians | first request at {args.large:,} |",

@@ -19,15 +19,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from pgyscout.analysis import build_profile
 from pgyscout.client import redact
 from pgyscout.client._params import check_user_id, search_filters
 from pgyscout.collect.enrich import SLOW_START_QPS, EnrichOptions, run_job
-from pgyscout.errors import ShortlistError
+from pgyscout.errors import InvalidInputError, ShortlistError
 from pgyscout.labels import header
 from pgyscout.store import Store
 from pgyscout.store import jobs as job_store
 from pgyscout.store.entities import save_search_page, utcnow
+from pgyscout.store.scope import judge_scope, report_scope, resolve_scope
 from pgyscout.store.shortlists import (
     add_members,
     create_shortlist,
@@ -140,56 +140,34 @@ def shortlist_export(request: Request, name: str, suffix: str) -> Response:
     web = web_of(request)
     with web.store.begin() as conn:
         try:
-            members = shortlist_members(conn, name)
-        except ShortlistError:
+            scope = resolve_scope(conn, shortlist=name, default_all=False)
+        except InvalidInputError:
             raise NotFound(f"no shortlist named {name!r}") from None
-        ids = [m.user_id for m in members]
-        extra = {m.user_id: {"note": m.note} for m in members}
-        data, _missing = load_creator_data(conn, ids, extra)
-        profiles = [build_profile(d) for d in data]
-        tables = export_tables(conn, "shortlist", ids, profiles)
-    folder = Path(tempfile.mkdtemp(prefix="pgyscout-export-"))
-    path = folder / f"shortlist.{suffix}"
+        judged = judge_scope(conn, scope)
+        tables = export_tables(conn, "shortlist", scope.user_ids, judged.profiles)
+    path = Path(tempfile.mkdtemp(prefix="pgyscout-export-")) / f"shortlist.{suffix}"
     lang = lang_of(request)
     write_tables(tables, path, lambda column: header(column, lang))
-    filename = f"{name}.{suffix}"
-    return FileResponse(
-        path,
-        media_type=EXPORT_SUFFIXES[suffix],
-        filename=filename,
-        background=None,
-    )
+    return FileResponse(path, media_type=EXPORT_SUFFIXES[suffix], filename=f"{name}.{suffix}")
 
 
 def shortlist_report(request: Request, name: str) -> Response:
     """The offline HTML report of the shortlist, by the report code, as a download."""
-    from pgyscout.export import ReportInput, render_report
+    from pgyscout.export import write_report
 
     web = web_of(request)
     with web.store.begin() as conn:
         try:
-            members = shortlist_members(conn, name)
-        except ShortlistError:
+            scope = resolve_scope(conn, shortlist=name, default_all=False)
+        except InvalidInputError:
             raise NotFound(f"no shortlist named {name!r}") from None
-        data, _missing = load_creator_data(
-            conn, [m.user_id for m in members], {m.user_id: {"note": m.note} for m in members}
-        )
-    profiles = [build_profile(d) for d in data]
-    html = render_report(
-        ReportInput(
-            title=f"pgyscout report: shortlist '{name}'",
-            source=f"shortlist '{name}'",
-            profiles=profiles,
-            data=data,
-            generated_at=utcnow(),
-        )
-    )
-    return Response(
-        html,
+        ranking = report_scope(conn, scope)
+    path = Path(tempfile.mkdtemp(prefix="pgyscout-report-")) / "report.html"
+    write_report(path, ranking, generated_at=utcnow(), lang=lang_of(request))
+    return FileResponse(
+        path,
         media_type="text/html; charset=utf-8",
-        headers={
-            "content-disposition": "attachment; filename*=UTF-8''" + quote(f"{name}-report.html")
-        },
+        filename=f"{name}-report.html",
     )
 
 

@@ -14,12 +14,11 @@ import sqlalchemy as sa
 from pgyscout.analysis import RANK_KEYS, Content, Profile, RankFilters
 from pgyscout.analysis.profile import profile_row
 from pgyscout.analysis.ranking import best_first
+from pgyscout.links import profile_url
 from pgyscout.store import schema
 from pgyscout.store.metrics import formula, judge_and_store, stored_metrics
 from pgyscout.store.scope import Scope, judge_scope
 from pgyscout.web.params import BEST_FIRST_DESC, CreatorQuery
-
-PROFILE_URL = "https://www.xiaohongshu.com/user/profile/{user_id}"
 
 
 def data_version(conn: sa.Connection) -> tuple[Any, ...]:
@@ -82,7 +81,7 @@ def creator_row(p: Profile, fetched: dt.datetime | None) -> dict[str, Any]:
     row["flags"] = flag_list(p)
     row["tags"] = p.creator.categories
     row["fetched_at"] = fetched.isoformat() if fetched else None
-    row["profile_url"] = PROFILE_URL.format(user_id=p.user_id)
+    row["profile_url"] = profile_url(p.user_id)
     return row
 
 

@@ -10,15 +10,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from pgyscout.analysis import Profile, build_profile, plan
+from pgyscout.analysis import Content, Profile, plan
 from pgyscout.analysis.flags import FLAG_CODES, daily_increases, spike_days
 from pgyscout.analysis.metrics import interactions, is_sponsored
 from pgyscout.client import InvalidInputError
-from pgyscout.client._params import check_user_id
 from pgyscout.errors import PlanError, ShortlistError
+from pgyscout.links import note_url, profile_url
+from pgyscout.store.creator_page import load_creator_page
 from pgyscout.store.entities import search_user_ids, utcnow
+from pgyscout.store.scope import Scope, judge_scope
 from pgyscout.store.shortlists import list_shortlists, shortlist_members
-from pgyscout.store.views import load_creator_data, note_rows
+from pgyscout.store.views import note_rows
 from pgyscout.web import queries
 from pgyscout.web.app import (
     NotFound,
@@ -29,7 +31,7 @@ from pgyscout.web.app import (
     strip_suffix,
     web_of,
 )
-from pgyscout.web.catalog import PROFILE_URL, creator_row, flag_list, select_creators
+from pgyscout.web.catalog import creator_row, flag_list, select_creators
 from pgyscout.web.params import (
     MAX_COMPARE,
     BadParam,
@@ -151,24 +153,24 @@ def creators(request: Request, fmt: str) -> Response:
 
 def creator_detail(request: Request, fmt: str) -> Response:
     raw_id, fmt = strip_suffix(request.path_params["user_id"])
-    try:
-        user_id = check_user_id(raw_id, "user_id")
-    except InvalidInputError:
-        raise NotFound(f"no creator {raw_id[:40]!r}") from None
     content = parse_content(request.query_params)
     web = web_of(request)
     with web.store.begin() as conn:
-        data, missing = load_creator_data(conn, [user_id], notes_per_creator=10_000)
-        if missing or not data:
-            raise NotFound(f"no stored creator {user_id}: pgy search finds creators")
+        try:
+            # Judged as `pgy show` and `pgy rank` judge it (a shortened id works too).
+            found = load_creator_page(conn, raw_id, content)
+        except InvalidInputError:
+            raise NotFound(
+                f"no stored creator {raw_id[:40]!r}: pgy search finds creators"
+            ) from None
+        user_id = found.user_id
         notes = note_rows(conn, [user_id])
-        extras = queries.creator_extras(conn, user_id)
+        searches = queries.saved_searches(conn, ids=found.searches)
+        fetched = queries.fetched_at(conn, [user_id]).get(user_id)
         shortlists = list_shortlists(conn)
-    # Judged as `pgy rank` judges it: the newest notes only.
-    with web.store.begin() as conn:
-        recent, _ = load_creator_data(conn, [user_id])
-    profile = build_profile(recent[0], content)
-    d = data[0]
+    profile = found.profile
+    on_lists = [m.shortlist for m in found.shortlists]
+    d = found.data
     daily = daily_increases(d.totals) or sorted(
         (p.date, p.num) for p in d.increases if p.date and p.num is not None
     )
@@ -185,7 +187,7 @@ def creator_detail(request: Request, fmt: str) -> Response:
             "collects": n.collect_num,
             "interactions": interactions(n),
             "is_video": n.is_video,
-            "url": f"https://www.xiaohongshu.com/explore/{n.note_id}",
+            "url": note_url(n.note_id),
         }
         for n in notes
     ]
@@ -199,11 +201,11 @@ def creator_detail(request: Request, fmt: str) -> Response:
         "fans": c.fans_num,
         "tags": c.categories,
         "subtags": [s for t in c.content_tags or [] for s in t.subcategories],
-        "profile_url": PROFILE_URL.format(user_id=c.user_id),
+        "profile_url": profile_url(c.user_id),
         "price_photo": c.picture_price if c.picture_offered else None,
         "price_video": c.video_price if c.video_offered else None,
         "content": content,
-        "metrics": creator_row(profile, extras.fetched_at),
+        "metrics": creator_row(profile, fetched),
         "platform": {
             "median_reads": profile.platform_reads,
             "cpm": profile.platform_cpm,
@@ -213,15 +215,15 @@ def creator_detail(request: Request, fmt: str) -> Response:
         },
         "flags": flag_list(profile),
         "found_by_searches": [
-            {"id": s.id, "params": s.params, "created_at": s.created_at} for s in extras.searches
+            {"id": s.id, "params": s.params, "created_at": s.created_at} for s in searches
         ],
         "followers": [{"date": p.date, "num": p.num} for p in d.totals],
         "new_followers": [{"date": day, "num": num} for day, num in daily],
         "spikes": spikes,
         "notes": note_list,
-        "snapshots": [vars(s) for s in extras.snapshots],
-        "shortlists": extras.shortlists,
-        "fetched_at": extras.fetched_at,
+        "snapshots": [vars(s) for s in found.snapshots],
+        "shortlists": on_lists,
+        "fetched_at": fetched,
     }
     if fmt in ("json", "csv"):
         return json_response(document)
@@ -231,7 +233,7 @@ def creator_detail(request: Request, fmt: str) -> Response:
         {
             "d": document,
             "p": profile,
-            "all_shortlists": [s.name for s in shortlists if s.name not in extras.shortlists],
+            "all_shortlists": [s.name for s in shortlists if s.name not in on_lists],
             "charts": detail_charts(document),
         },
     )
@@ -270,9 +272,8 @@ def _scope_ids(request: Request, conn: Any) -> tuple[list[str], str | None]:
     return parse_ids(request.query_params), None
 
 
-def _judge(conn: Any, ids: Sequence[str], content: Any) -> list[Profile]:
-    data, _missing = load_creator_data(conn, ids)
-    return [build_profile(d, content) for d in data]
+def _judge(conn: Any, ids: Sequence[str], content: Content) -> list[Profile]:
+    return judge_scope(conn, Scope(list(ids), "page"), content).profiles
 
 
 def compare(request: Request, fmt: str) -> Response:
@@ -389,10 +390,10 @@ def shortlist_detail(request: Request, path_name: str) -> Response:
             members = shortlist_members(conn, name)
         except ShortlistError:
             raise NotFound(f"no shortlist named {name!r}") from None
-        data, missing = load_creator_data(conn, [m.user_id for m in members])
+        judged = judge_scope(conn, Scope([m.user_id for m in members], name), content)
         fetched = queries.fetched_at(conn, [m.user_id for m in members])
     notes = {m.user_id: m.note for m in members}
-    profiles = [build_profile(d, content) for d in data]
+    profiles, missing = judged.profiles, judged.missing
     rows = [
         {**creator_row(p, fetched.get(p.user_id)), "note": notes.get(p.user_id)} for p in profiles
     ]

@@ -206,55 +206,7 @@ def usage_breakdown(
     )
 
 
-# --- one creator ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    day: dt.date
-    fans: int | None
-    picture_price: float | None
-    video_price: float | None
-
-
-@dataclass(frozen=True)
-class CreatorExtras:
-    """What the detail page shows beyond the judged profile."""
-
-    fetched_at: dt.datetime | None
-    snapshots: list[Snapshot]
-    shortlists: list[str]  # names of the shortlists the creator is on
-    searches: list[SavedSearch]  # the saved searches that found the creator
-
-
-def creator_extras(conn: sa.Connection, user_id: str) -> CreatorExtras:
-    snaps = schema.creator_snapshots.c
-    lists, members = schema.shortlists, schema.shortlist_members
-    fetched = conn.execute(
-        sa.select(schema.creators.c.updated_at).where(schema.creators.c.user_id == user_id)
-    ).scalar()
-    snapshots = [
-        Snapshot(day, fans, picture, video)
-        for day, fans, picture, video in conn.execute(
-            sa.select(snaps.day, snaps.fans_num, snaps.picture_price, snaps.video_price)
-            .where(snaps.user_id == user_id)
-            .order_by(snaps.day)
-        )
-    ]
-    on_lists = list(
-        conn.execute(
-            sa.select(lists.c.name)
-            .join(members, members.c.shortlist_id == lists.c.id)
-            .where(members.c.user_id == user_id)
-            .order_by(lists.c.name)
-        ).scalars()
-    )
-    r = schema.search_results.c
-    search_ids = list(
-        conn.execute(sa.select(r.search_id).where(r.user_id == user_id).distinct()).scalars()
-    )
-    searches = saved_searches(conn, ids=search_ids)
-    return CreatorExtras(fetched, snapshots, on_lists, searches)
+# --- creators ---------------------------------------------------------------------------------
 
 
 def fetched_at(conn: sa.Connection, user_ids: Sequence[str]) -> dict[str, dt.datetime]:

@@ -24,6 +24,7 @@ from pgyscout.client._core import (
     NOTES,
     SEARCH,
     TREND,
+    UNREACHABLE_ATTEMPTS,
     PageCursor,
     RetryPolicy,
     Verdict,
@@ -139,12 +140,11 @@ def test_full_jitter_stays_between_zero_and_the_ceiling(
 
 def test_retry_decisions() -> None:
     policy = RetryPolicy(max_attempts=3)
-    retry = classify_transport_failure("timeout")
-    stop = classify_response(200, envelope(100), SEARCH)
-    assert policy.should_retry(retry, 1)
-    assert policy.should_retry(retry, 2)
-    assert not policy.should_retry(retry, 3)
-    assert not policy.should_retry(stop, 1)
+    assert classify_transport_failure("timeout").verdict is Verdict.RETRY
+    assert classify_response(200, envelope(100), SEARCH).verdict is Verdict.FAIL
+    assert policy.attempts_for() == 3
+    assert policy.attempts_for(unreachable=True) == min(3, UNREACHABLE_ATTEMPTS)
+    assert RetryPolicy(max_attempts=9).attempts_for(unreachable=True) == UNREACHABLE_ATTEMPTS
     with pytest.raises(ValueError, match="at least 1"):
         RetryPolicy(max_attempts=0)
 

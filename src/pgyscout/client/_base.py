@@ -23,7 +23,6 @@ from pgyscout.client._core import (
     NOTES,
     SEARCH,
     TREND,
-    UNREACHABLE_ATTEMPTS,
     Endpoint,
     Outcome,
     PageCursor,
@@ -296,9 +295,8 @@ class ClientBase:
     # -- the pieces of the request loop ------------------------------------------------
     def _should_stop(self, state: RetryCallState) -> bool:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, TransientError) and exc.unreachable:
-            return state.attempt_number >= min(self.policy.max_attempts, UNREACHABLE_ATTEMPTS)
-        return state.attempt_number >= self.policy.max_attempts
+        unreachable = isinstance(exc, TransientError) and exc.unreachable
+        return state.attempt_number >= self.policy.attempts_for(unreachable)
 
     def _wait_before_retry(self, state: RetryCallState) -> float:
         return self.policy.delay(state.attempt_number, self._rng)

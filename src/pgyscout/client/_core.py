@@ -215,10 +215,11 @@ class RetryPolicy:
     def delay(self, failed_attempts: int, rng: random.Random) -> float:
         return rng.uniform(0.0, self.ceiling(failed_attempts))
 
-    def should_retry(self, outcome: Outcome, attempt: int) -> bool:
-        if outcome.unreachable:
-            return attempt < min(self.max_attempts, UNREACHABLE_ATTEMPTS)
-        return outcome.verdict in (Verdict.RETRY, Verdict.SLOW_DOWN) and attempt < self.max_attempts
+    def attempts_for(self, unreachable: bool = False) -> int:
+        """How many attempts a retryable failure gets in all, the first included: fewer when
+        the host cannot be reached at all (a setting to fix, not upstream flakiness). Which
+        failures are retried is the verdict's (``Verdict.RETRY`` and ``SLOW_DOWN``)."""
+        return min(self.max_attempts, UNREACHABLE_ATTEMPTS) if unreachable else self.max_attempts
 
 
 @dataclass

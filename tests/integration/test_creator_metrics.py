@@ -4,7 +4,9 @@ them give what ranking and planning every profile gives."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -218,3 +220,21 @@ def test_a_report_on_a_big_scope_shows_the_best_and_says_of_how_many(
     assert len(figures["trend"]["data"]) <= 5
     assert len(figures["notes"]["data"]) <= 5
     assert len(figures["cost"]["data"]) == 1
+
+
+def test_a_database_that_cannot_be_written_still_ranks_and_plans(judged_db: str) -> None:
+    from tests.cli.conftest import run_pgy
+
+    def ok(db: str, *args: str) -> Any:
+        done = run_pgy(*args, "-f", "json", db=db, token=None)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    expected = ok(judged_db, "rank", "-n", "5")
+    with Store(judged_db) as store, store.begin() as conn:
+        conn.execute(sa.delete(schema.creator_metrics))  # nothing judged yet, as before 0006
+    read_only = f"sqlite:///file:{judged_db}?mode=ro&uri=true"
+    assert ok(read_only, "rank", "-n", "5") == expected  # judged for this read only
+    assert ok(read_only, "plan", "--last-search", "--budget", "20000")["selected"]
+    with Store(judged_db) as store, store.begin() as conn:
+        assert count_rows(conn) == 0

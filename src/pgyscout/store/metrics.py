@@ -14,8 +14,10 @@ import datetime as dt
 import functools
 import hashlib
 import importlib
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +28,8 @@ from pgyscout.analysis.score import PARTS, score_of_parts
 from pgyscout.store import schema
 from pgyscout.store.entities import upsert, utcnow
 from pgyscout.store.views import load_creator_data
+
+log = logging.getLogger(__name__)
 
 # The code that decides a creator's figures: what it reads, and how it judges.
 _JUDGING_MODULES = (
@@ -86,16 +90,21 @@ def _chunks(ids: Sequence[str], size: int) -> Iterator[list[str]]:
         yield list(ids[start : start + size])
 
 
+def _judge(conn: sa.Connection, user_ids: Sequence[str]) -> Iterator[list[dict[str, Any]]]:
+    """The rows of these creators (those with a stored profile), a batch at a time."""
+    now = utcnow()
+    for chunk in _chunks(list(dict.fromkeys(user_ids)), _BATCH):
+        data, _missing = load_creator_data(conn, chunk)
+        yield [row for d in data for row in metric_rows(d, now)]
+
+
 def judge_and_store(conn: sa.Connection, user_ids: Sequence[str]) -> int:
     """Judge these creators from what is stored and keep their rows; how many were judged
     (creators with no stored profile have none)."""
-    now = utcnow()
     judged = 0
-    for chunk in _chunks(list(dict.fromkeys(user_ids)), _BATCH):
-        data, _missing = load_creator_data(conn, chunk)
-        rows = [row for d in data for row in metric_rows(d, now)]
+    for rows in _judge(conn, user_ids):
         upsert(conn, schema.creator_metrics, rows)
-        judged += len(data)
+        judged += len(rows) // len(CONTENTS)
     return judged
 
 
@@ -131,16 +140,30 @@ def _rows(conn: sa.Connection, user_ids: Sequence[str], content: Content) -> dic
 
 def stored_metrics(
     conn: sa.Connection, user_ids: Sequence[str], content: Content
-) -> dict[str, sa.Row[Any]]:
-    """The current rows of these creators, judged first where missing or out of date."""
-    rows = _rows(conn, user_ids, content)
+) -> dict[str, Any]:
+    """The current rows of these creators (by attribute: ``row.score``), judged first where
+    missing or out of date. A database that cannot be written still answers: the creators
+    are judged for this read only."""
+    rows: dict[str, Any] = _rows(conn, user_ids, content)
     stale = [u for u in dict.fromkeys(user_ids) if u not in rows or rows[u].formula != formula()]
-    if stale and judge_and_store(conn, stale):
-        rows.update(_rows(conn, stale, content))
+    for judged in _judge(conn, stale):
+        try:
+            _keep(conn, judged)
+        except sa.exc.DBAPIError:
+            log.info("could not keep the judged figures (a read-only database?)", exc_info=True)
+        rows.update({r["user_id"]: SimpleNamespace(**r) for r in judged if r["content"] == content})
     return rows
 
 
-def score_of(row: sa.Row[Any], weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> float | None:
+def _keep(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    if conn.dialect.name == "postgresql":  # a failed statement there ends the transaction
+        with conn.begin_nested():
+            upsert(conn, schema.creator_metrics, rows)
+    else:
+        upsert(conn, schema.creator_metrics, rows)
+
+
+def score_of(row: Any, weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> float | None:
     """A row's score: as stored for the default weights, else from its stored parts."""
     if weights is DEFAULT_WEIGHTS or dict(weights) == dict(DEFAULT_WEIGHTS):
         value: float | None = row.score

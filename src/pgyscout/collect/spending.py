@@ -19,7 +19,7 @@ from pgyscout.client._params import canonical, notes_params, trend_params
 from pgyscout.errors import InvalidInputError
 from pgyscout.models._numbers import to_int
 from pgyscout.store import schema
-from pgyscout.store.ledger import KnownTotal, StoreCache, known_total
+from pgyscout.store.ledger import KnownTotal, StoreCache, known_total, params_key
 
 
 def last_page(total: int, page_size: int) -> int:
@@ -138,24 +138,28 @@ def estimate_enrich(
 ) -> Estimate:
     """Calls an enrich of ``user_ids`` makes at most. Notes pages are bounded by the notes
     count a stored first page or the search results tell; the store's fresh answers are
-    counted apart, as they cost nothing."""
+    counted apart, as they cost nothing. A few queries for the whole job."""
     estimate = Estimate(price_per_call=price_per_call, unbounded_what="notes pages")
-    told = _stored_notes_totals(cache.engine, user_ids)
     assert NOTES.page_size is not None
 
-    def ask(endpoint: Endpoint, params: dict[str, str]) -> dict[str, Any] | None:
-        estimate.calls += 1
-        answer = cache.lookup(endpoint.name, canonical(params), upstream)
-        estimate.from_store += answer is not None
-        return answer
+    def count(endpoint: Endpoint, requests: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
+        keys = [canonical(p) for p in requests]
+        stored = cache.lookup_many(endpoint.name, keys, upstream)
+        estimate.calls += len(keys)
+        estimate.from_store += sum(params_key(k) in stored for k in keys)
+        return stored
 
-    for user_id in user_ids:
-        if trend_days:
-            ask(TREND, trend_params(user_id, days=trend_days, metric=trend_metric))
-        if notes_pages == 0:
-            continue
-        first = ask(NOTES, notes_params(user_id, order=notes_order, page=1))
-        data = first.get("data") if first else None
+    if trend_days:
+        count(TREND, [trend_params(u, days=trend_days, metric=trend_metric) for u in user_ids])
+    if notes_pages == 0:
+        return estimate
+    firsts = {u: notes_params(u, order=notes_order, page=1) for u in user_ids}
+    stored = count(NOTES, list(firsts.values()))
+    told = _stored_notes_totals(cache.engine, user_ids)
+    later: list[dict[str, str]] = []
+    for user_id, params in firsts.items():
+        answer = stored.get(params_key(canonical(params)))
+        data = answer.get("data") if answer else None
         total = to_int(data.get("total")) if isinstance(data, dict) else told.get(user_id)
         if total is None and notes_pages is None:
             estimate.unbounded += 1  # page 1 will tell how many there are
@@ -163,8 +167,10 @@ def estimate_enrich(
         pages = last_page(total, NOTES.page_size) if total is not None else notes_pages
         if notes_pages is not None and pages is not None:
             pages = min(pages, notes_pages)
-        for page in range(2, (pages or 1) + 1):
-            ask(NOTES, notes_params(user_id, order=notes_order, page=page))
+        later += [
+            notes_params(user_id, order=notes_order, page=n) for n in range(2, (pages or 1) + 1)
+        ]
+    count(NOTES, later)
     return estimate
 
 

@@ -58,8 +58,8 @@ def test_home_counts_what_is_stored(client: TestClient) -> None:
     home = client.get("/index.json").json()
     assert home["creators"] == 40
     assert home["enriched"] > 0
-    assert [s["id"] for s in home["searches"]] == sorted(
-        (s["id"] for s in home["searches"]), reverse=True
+    assert [s["search_id"] for s in home["searches"]] == sorted(
+        (s["search_id"] for s in home["searches"]), reverse=True
     )
     assert home["searches"][0]["creators"] == 40
     assert [s["name"] for s in home["shortlists"]] == [SHORTLIST]
@@ -208,7 +208,7 @@ def test_creator_detail_has_everything(client: TestClient) -> None:
     assert detail["followers"]
     assert detail["snapshots"]
     assert detail["shortlists"] == [SHORTLIST]
-    assert detail["found_by_searches"][0]["id"] == 1
+    assert detail["found_by_searches"][0]["search_id"] == 1
     assert {"median_reads", "cpm", "cpe"} <= set(detail["platform"])
     page = client.get(f"/creators/{member['user_id']}")
     assert "data-trend" in page.text

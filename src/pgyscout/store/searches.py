@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from pgyscout.client import InvalidInputError
+from pgyscout.labels import Lang, fmt_count, label
 from pgyscout.store import schema
 from pgyscout.store.entities import search_user_ids, utcnow
 
@@ -85,3 +86,65 @@ def get_search(conn: sa.Connection, search_id: int) -> tuple[SearchInfo, list[st
     if not found:
         raise InvalidInputError("--search", f"no saved search #{search_id} (see pgy searches)")
     return found[0], search_user_ids(conn, search_id)
+
+
+# --- in words ----------------------------------------------------------------------------------
+
+AUDIENCE_AGE = {
+    "LT_18": "<18",
+    "AGE_18_24": "18-24",
+    "AGE_25_34": "25-34",
+    "AGE_35_44": "35-44",
+    "GT_44": ">44",
+}
+
+
+def _number(value: object) -> float | None:
+    """Upstream parameters are text (``"10000"``)."""
+    try:
+        return None if value in (None, "") else float(str(value))
+    except ValueError:
+        return None
+
+
+def filters_in_words(params: Mapping[str, Any], lang: Lang) -> str:
+    """What a search asked for, as a person would say it; unknown parameters as key=value."""
+    zh = lang == "zh"
+    words: list[str] = []
+    rest = dict(params)
+    keyword = rest.pop("keyword", None)
+    by = rest.pop("searchType", "NICKNAME")
+    if keyword:
+        where = ("笔记内容" if zh else "in notes") if by == "NOTE" else ("昵称" if zh else "name")
+        words.append(f"“{keyword}” ({where})")
+    low, high = (
+        _number(rest.pop("fansNumberLower", None)),
+        _number(rest.pop("fansNumberUpper", None)),
+    )
+    if low is not None or high is not None:
+        span = f"{fmt_count(low, lang) if low is not None else ''}–"
+        span += fmt_count(high, lang) if high is not None else ""
+        words.append(f"{label('fans', lang)} {span}")
+    age = rest.pop("fansAge", "ALL")
+    if age != "ALL":
+        words.append(("粉丝年龄 " if zh else "audience aged ") + AUDIENCE_AGE.get(age, age))
+    audience = rest.pop("fansGender", "ALL")
+    if audience != "ALL":
+        words.append(
+            ("粉丝以女性为主" if zh else "mostly female audience")
+            if audience == "FE_MALE_HIGH"
+            else ("粉丝以男性为主" if zh else "mostly male audience")
+        )
+    gender = rest.pop("gender", "ALL")
+    if gender != "ALL":
+        words.append(f"{label('gender', lang)} {label(str(gender).lower(), lang)}")
+    tags = rest.pop("contentTag", None)
+    if tags:
+        words.append(f"{label('tags', lang)} {str(tags).replace(',', '/')}")
+    first, most = rest.pop("first_page", 1), rest.pop("max_pages", 1)
+    if most is None:
+        words.append("全部页" if zh else "every page")
+    elif most != 1 or first != 1:
+        words.append(f"第{first}页起 {most} 页" if zh else f"pages {first}–{first + int(most) - 1}")
+    words.extend(f"{k}={v}" for k, v in rest.items() if v not in (None, ""))
+    return ", ".join(words) or ("全部达人" if zh else "every creator")

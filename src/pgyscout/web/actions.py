@@ -28,6 +28,7 @@ from pgyscout.store import Store
 from pgyscout.store import jobs as job_store
 from pgyscout.store.entities import save_search_page, utcnow
 from pgyscout.store.scope import judge_scope, report_scope, resolve_scope
+from pgyscout.store.searches import list_searches
 from pgyscout.store.shortlists import (
     add_members,
     create_shortlist,
@@ -37,7 +38,6 @@ from pgyscout.store.shortlists import (
     shortlist_members,
 )
 from pgyscout.store.views import load_creator_data
-from pgyscout.web import queries
 from pgyscout.web.app import (
     NotFound,
     error_response,
@@ -254,7 +254,7 @@ def plan_paid(request: Request, kind: str, target: str) -> PaidPlan:
         except ValueError:
             raise NotFound(f"no saved search {target[:20]!r}") from None
         with store.begin() as conn:
-            found = [s for s in queries.saved_searches(conn) if s.id == search_id]
+            found = list_searches(conn, search_id)
         if not found:
             raise NotFound(f"no saved search #{search_id}")
         saved = found[0]
@@ -263,7 +263,7 @@ def plan_paid(request: Request, kind: str, target: str) -> PaidPlan:
         pages_total = -(-(saved.total or 0) // 20) if saved.total is not None else None
         if pages_total is not None and next_page > pages_total:
             raise NotFound(f"search #{search_id} has no page {next_page}: it has {pages_total}")
-        return PaidPlan(kind, f"#{search_id}", 1, "/", [], search_id, next_page, saved.params)
+        return PaidPlan(kind, f"#{search_id}", 1, "/", [], search_id, next_page, dict(saved.params))
     raise NotFound(f"no paid action {kind!r}")
 
 

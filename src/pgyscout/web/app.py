@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pgyscout.export._text import script_json
 from pgyscout.labels import LABELS, Lang, label
 from pgyscout.store import Store
+from pgyscout.store.searches import filters_in_words
 from pgyscout.web import fmt
 from pgyscout.web.labels import label_function
 from pgyscout.web.params import BadParam, parse_lang
@@ -166,6 +167,7 @@ def render(
             "t": label_function(lang),
             "shared": lambda key: label(key, lang),
             "label_keys": LABELS,
+            "search_words": lambda params: filters_in_words(params, lang),
             "csrf_token": web.csrf_token,
             "htmx_file": HTMX_FILE,
             "path": request.url.path,

@@ -19,6 +19,7 @@ from pgyscout.links import note_url, profile_url
 from pgyscout.store.creator_page import load_creator_page
 from pgyscout.store.entities import search_user_ids, utcnow
 from pgyscout.store.scope import Scope, judge_scope
+from pgyscout.store.searches import filters_in_words, list_searches
 from pgyscout.store.shortlists import list_shortlists, shortlist_members
 from pgyscout.store.views import note_rows
 from pgyscout.web import queries
@@ -26,6 +27,7 @@ from pgyscout.web.app import (
     NotFound,
     csv_response,
     json_response,
+    lang_of,
     page,
     render,
     strip_suffix,
@@ -79,7 +81,10 @@ def home(request: Request, fmt: str) -> Response:
             {
                 "creators": summary.creators,
                 "enriched": summary.enriched,
-                "searches": [vars(s) for s in summary.searches],
+                "searches": [
+                    {**s.record(), "filters": filters_in_words(s.params, lang_of(request))}
+                    for s in summary.searches
+                ],
                 "shortlists": [vars(s) for s in summary.shortlists],
                 "unfinished_jobs": [vars(j) for j in summary.jobs],
                 "calls_7d": summary.calls_7d,
@@ -165,7 +170,7 @@ def creator_detail(request: Request, fmt: str) -> Response:
             ) from None
         user_id = found.user_id
         notes = note_rows(conn, [user_id])
-        searches = queries.saved_searches(conn, ids=found.searches)
+        searches = [info for sid in found.searches for info in list_searches(conn, sid)]
         fetched = queries.fetched_at(conn, [user_id]).get(user_id)
         shortlists = list_shortlists(conn)
     profile = found.profile
@@ -215,7 +220,8 @@ def creator_detail(request: Request, fmt: str) -> Response:
         },
         "flags": flag_list(profile),
         "found_by_searches": [
-            {"id": s.id, "params": s.params, "created_at": s.created_at} for s in searches
+            {**s.record(), "filters": filters_in_words(s.params, lang_of(request))}
+            for s in searches
         ],
         "followers": [{"date": p.date, "num": p.num} for p in d.totals],
         "new_followers": [{"date": day, "num": num} for day, num in daily],

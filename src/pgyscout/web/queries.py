@@ -7,23 +7,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 
 from pgyscout.store import schema
 from pgyscout.store.ledger import code_key
+from pgyscout.store.searches import SearchInfo, list_searches
 from pgyscout.store.shortlists import ShortlistInfo, list_shortlists
-
-
-@dataclass(frozen=True)
-class SavedSearch:
-    id: int
-    created_at: dt.datetime
-    params: dict[str, Any]
-    total: int | None
-    pages: int
-    creators: int
 
 
 @dataclass(frozen=True)
@@ -41,45 +31,13 @@ class UnfinishedJob:
 class HomeSummary:
     creators: int
     enriched: int
-    searches: list[SavedSearch]
+    searches: list[SearchInfo]
     shortlists: list[ShortlistInfo]
     jobs: list[UnfinishedJob]
     calls_7d: int
     billed_7d: int
     oldest_fetch: dt.datetime | None
     newest_fetch: dt.datetime | None
-
-
-def saved_searches(
-    conn: sa.Connection, limit: int | None = None, ids: Sequence[int] | None = None
-) -> list[SavedSearch]:
-    """Saved searches (or those of ``ids``), newest first, each with how many distinct
-    creators it found."""
-    s, r = schema.searches, schema.search_results
-    counted = sa.select(r.c.search_id, sa.func.count(sa.distinct(r.c.user_id)).label("n"))
-    if ids is not None:
-        counted = counted.where(r.c.search_id.in_(list(ids)))
-    found = counted.group_by(r.c.search_id).subquery()
-    query = (
-        sa.select(s.c.id, s.c.created_at, s.c.params, s.c.total, s.c.pages, found.c.n)
-        .select_from(s.outerjoin(found, found.c.search_id == s.c.id))
-        .order_by(s.c.id.desc())
-    )
-    if ids is not None:
-        query = query.where(s.c.id.in_(list(ids)))
-    if limit is not None:
-        query = query.limit(limit)
-    return [
-        SavedSearch(
-            int(row.id),
-            row.created_at,
-            dict(row.params or {}),
-            row.total,
-            int(row.pages or 0),
-            int(row.n or 0),
-        )
-        for row in conn.execute(query)
-    ]
 
 
 def unfinished_jobs(conn: sa.Connection) -> list[UnfinishedJob]:
@@ -131,7 +89,7 @@ def home_summary(conn: sa.Connection, now: dt.datetime) -> HomeSummary:
     return HomeSummary(
         creators=int(creators),
         enriched=int(enriched),
-        searches=saved_searches(conn, limit=20),
+        searches=list_searches(conn)[:20],
         shortlists=list_shortlists(conn),
         jobs=unfinished_jobs(conn),
         calls_7d=int(recent_calls),

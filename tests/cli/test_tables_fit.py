@@ -158,3 +158,38 @@ def test_notes_table_keeps_reads_and_engagement(
         assert any(reads in ln and n["date"] in ln for ln in out.splitlines()), (reads, out)
     if width == 200:
         assert all(n["noteId"] in out for n in notes)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_compare_plan_show_and_searches_fit(
+    judged_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    best = json.loads(run(capsys, monkeypatch, judged_db, "rank", "-n", "6", "-f", "json"))
+    ids = [r["user_id"] for r in best]
+    compared = run(capsys, monkeypatch, judged_db, "compare", *ids, "-f", "table", columns=width)
+    check_fits(compared, width)
+    score_line = next(ln for ln in compared.splitlines() if ln.startswith("score"))
+    shown = [r for r in best if r["user_id"][:8] in compared]
+    assert len(shown) >= 2  # at 80 columns too
+    for r in shown:
+        assert f"{r['score']:.1f}" in score_line
+    if len(shown) < len(best):
+        assert "not shown for lack of width" in compared
+    planned = run(
+        capsys, monkeypatch, judged_db, "plan", "--last-search", "--budget", "20000",
+        "-f", "table", columns=width,
+    )  # fmt: skip
+    check_fits(planned, width)
+    doc = json.loads(
+        run(capsys, monkeypatch, judged_db, "plan", "--last-search", "--budget", "20000")
+    )
+    flat = " ".join(planned.split())
+    for chosen in doc["selected"]:
+        assert f"¥{chosen['cost']:,.0f}" in flat
+        assert f"{chosen['expected_reads']:,.0f}" in flat
+    page = run(capsys, monkeypatch, judged_db, "show", ids[0], "-f", "table", columns=width)
+    check_fits(page, width)
+    assert f"{best[0]['score']:.1f}" in page
+    saved = run(capsys, monkeypatch, judged_db, "searches", "-f", "table", columns=width)
+    check_fits(saved, width)
+    assert "#1" in saved

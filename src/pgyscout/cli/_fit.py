@@ -55,11 +55,13 @@ def _text(cell: Cell) -> str:
 
 def _header_min(header: str) -> int:
     """A header may wrap at spaces; a Chinese header may break between any two characters."""
-    words = header.split()
-    longest = max((cell_len(w) for w in words), default=0)
-    if any(ord(ch) > 0x2E80 for ch in header):
-        return min(longest, 6)
-    return longest
+    return max(
+        (
+            min(cell_len(w), 6) if any(ord(ch) > 0x2E80 for ch in w) else cell_len(w)
+            for w in header.split()
+        ),
+        default=0,
+    )
 
 
 def short_ids(ids: Sequence[str], least: int = SHORT_ID) -> list[str]:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from pgyscout.analysis import (
@@ -21,7 +20,7 @@ from pgyscout.analysis import (
 )
 from pgyscout.analysis.flags import Flag
 from pgyscout.cli._app import app, state_of
-from pgyscout.cli._fit import Col, FittedTable
+from pgyscout.cli._fit import Col, FittedTable, short_ids
 from pgyscout.cli._output import make_writer
 from pgyscout.cli._parse import user_words
 from pgyscout.cli._scope import (
@@ -260,23 +259,54 @@ SHOW: dict[str, Callable[[float | None], str]] = {
 }
 
 
-def compare_table(comparison: Comparison, label: str) -> Table:
-    table = Table(
-        title=f"{label}: the best of each row in green with ★",
-        title_justify="left",
-        header_style="bold",
-    )
-    table.add_column("metric", no_wrap=True)
-    for p in comparison.profiles:
-        table.add_column(Text(f"{p.name}\n{p.user_id}"), justify="right", no_wrap=True)
+# The label of each compared measure, where its key differs from the label table's.
+MEASURE_LABELS = {
+    "reads": "expected_reads",
+    "engagement": "engagement_rate",
+    "growth": "growth_per_30_days",
+    "platform_reads": "platform_median_reads",
+}
+MONEY_MEASURES = frozenset({"price", "cpm", "cpe", "platform_cpm", "platform_cpe"})
+
+
+def measure_text(key: str, kind: str, value: float | None, lang: Lang) -> str:
+    """One rule per kind of value: yuan as money, fractions as percentages, counts grouped."""
+    if key in MONEY_MEASURES:
+        return fmt_money(value, lang)
+    if kind == "count":
+        return fmt_count(value, lang)
+    if kind in ("share", "share2"):
+        return fmt_share(value, 2 if kind == "share2" else 1)
+    if kind == "signed_share":
+        return fmt_share(value, signed=True)
+    return fmt_number(value, 2 if kind == "number2" else 1)
+
+
+def compare_table(
+    comparison: Comparison, scope: str, *, lang: Lang = "en", wide: bool = False
+) -> FittedTable:
+    """Metrics as rows, creators as columns; a narrow terminal drops the last creators first
+    and says which."""
+    profiles = comparison.profiles
+    short = short_ids([p.user_id for p in profiles])
+    cols = [Col(label_of("metric", lang), "name", min_width=12, max_width=26)]
+    cols += [
+        Col(f"{p.name} {short[i]}", "number", drop=len(profiles) - i if i else 0)
+        for i, p in enumerate(profiles)
+    ]
+    rows: list[list[Text | str]] = []
     for row in comparison.rows:
-        show = SHOW[row.measure.kind]
-        cells: list[Text | str] = [
-            Text(f"★ {show(v)}", style="bold green") if i in row.best else Text(show(v))
-            for i, v in enumerate(row.values)
-        ]
-        table.add_row(row.measure.label, *cells)
-    return table
+        key = row.measure.key
+        cells: list[Text | str] = [Text(label_of(MEASURE_LABELS.get(key, key), lang))]
+        for i, v in enumerate(row.values):
+            text = measure_text(key, row.measure.kind, v, lang)
+            cells.append(Text(f"★ {text}", style="bold green") if i in row.best else Text(text))
+        rows.append(cells)
+    if lang == "zh":
+        title = f"{scope}：每行最佳以 ★ 标出"
+    else:
+        title = f"{scope}: the best of each row in green with ★"
+    return FittedTable(title, cols, rows, wide=wide)
 
 
 @app.command("compare")
@@ -307,7 +337,7 @@ def compare_command(
             if scope.label.startswith("shortlist")
             else (f"{len(judged.profiles)} creator(s)")
         )
-        state.out_console.print(compare_table(comparison, shown))
+        state.out_console.print(compare_table(comparison, shown, lang=state.lang, wide=state.wide))
         return
     if output == "csv":
         writer = make_writer("csv", state.out, state.out_console, lambda _r: None)

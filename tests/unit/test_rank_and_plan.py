@@ -409,3 +409,17 @@ def test_many_alike_candidates_get_the_same_optimum_from_either_solver(
     assert sum(c.expected_reads for c in table) == pytest.approx(
         sum(c.expected_reads for c in milp_mix), abs=1e-6
     )
+
+
+def test_a_minimum_count_beyond_the_best_mix_is_met_exactly() -> None:
+    def cand(i: int, cost: float, reads: float) -> Candidate:
+        return Candidate(f"{i:024x}", f"c{i}", "photo", cost, reads, 1.0, None)
+
+    # the best mix of any size holds two; three must be bought, so the big one cannot be
+    cands = [cand(0, 900, 90_000), cand(1, 300, 0), cand(2, 200, 100), cand(3, 250, 50)]
+    picked, _ = solve(cands, 1_100, "reads", min_creators=1)
+    assert sorted(c.name for c in picked) == ["c0", "c2"]
+    picked, _ = solve(cands, 1_100, "reads", min_creators=3)
+    assert sorted(c.name for c in picked) == ["c1", "c2", "c3"]
+    with pytest.raises(PlanError, match="the cheapest 4 cost ¥1,650"):
+        solve(cands, 1_400, "reads", min_creators=4)

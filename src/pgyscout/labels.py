@@ -419,4 +419,24 @@ __all__ = [
     "label",
     "labels",
     "resolve_lang",
+    "scope_text",
 ]
+
+
+_SCOPE_WORDS: tuple[tuple[str, str], ...] = (
+    (r"^every stored creator", "全部已存达人"),
+    (r"^search #(\d+)", r"搜索 #\1"),
+    (r"^shortlist '(.*)'", r"清单「\1」"),
+    (r"^(\d+) creator\(s\)", r"\1 位达人"),
+)
+
+
+def scope_text(scope: str, lang: Lang) -> str:
+    """What a scope is (``search #3``, ``shortlist 'x'``…) in the chosen language."""
+    if lang != "zh":
+        return scope
+    import re
+
+    for pattern, words in _SCOPE_WORDS:
+        scope = re.sub(pattern, words, scope)
+    return scope

@@ -66,3 +66,13 @@ def test_numbers_in_chinese_use_wan_and_yi() -> None:
     assert fmt_share(0.0316) == "3.2%"
     assert fmt_share(0.0316, signed=True) == "+3.2%"
     assert fmt_share(float("nan")) == "–"
+
+
+def test_scopes_in_chinese() -> None:
+    from pgyscout.labels import scope_text
+
+    assert scope_text("search #3", "zh") == "搜索 #3"
+    assert scope_text("shortlist '春季'", "zh") == "清单「春季」"
+    assert scope_text("every stored creator (in 上海)", "zh") == "全部已存达人 (in 上海)"
+    assert scope_text("2 creator(s)", "zh") == "2 位达人"
+    assert scope_text("search #3", "en") == "search #3"

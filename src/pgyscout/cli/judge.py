@@ -45,7 +45,7 @@ from pgyscout.cli._scope import (
 from pgyscout.cli._tables import count, money
 from pgyscout.cli.fetch import Format, resolve_format
 from pgyscout.client import InvalidInputError
-from pgyscout.labels import Lang, fmt_count, fmt_money, fmt_number, fmt_share
+from pgyscout.labels import Lang, fmt_count, fmt_money, fmt_number, fmt_share, scope_text
 from pgyscout.labels import label as label_of
 from pgyscout.store.scope import plan_scope, rank_scope
 from pgyscout.store.scope_filters import ScopeFilters
@@ -132,7 +132,8 @@ def ranking_table(
     profiles: Sequence[Profile], by: str, scope: str, *, lang: Lang = "en", wide: bool = False
 ) -> FittedTable:
     if lang == "zh":
-        title = f"{scope}：{len(profiles)} 位达人，按{label_of(RANK_LABELS.get(by, by), lang)}排序"
+        key = label_of(RANK_LABELS.get(by, by), lang)
+        title = f"{scope_text(scope, lang)}：{len(profiles)} 位达人，按{key}排序"
     else:
         title = f"{len(profiles)} creators of {scope}, best {by} first"
     return creators_table(profiles, title, lang=lang, wide=wide)
@@ -303,7 +304,7 @@ def compare_table(
             cells.append(Text(f"★ {text}", style="bold green") if i in row.best else Text(text))
         rows.append(cells)
     if lang == "zh":
-        title = f"{scope}：每行最佳以 ★ 标出"
+        title = f"{scope_text(scope, lang)}：每行最佳以 ★ 标出"
     else:
         title = f"{scope}: the best of each row in green with ★"
     return FittedTable(title, cols, rows, wide=wide)
@@ -363,7 +364,8 @@ def plan_tables(
     spent, left_over = fmt_money(result.total_cost, lang), fmt_money(result.money_left, lang)
     if lang == "zh":
         title = (
-            f"{scope}：预算 {fmt_money(result.budget, lang)} 的最佳组合（按{result.objective}）："
+            f"{scope_text(scope, lang)}：预算 {fmt_money(result.budget, lang)} "
+            f"的最佳组合（按{result.objective}）："
             f"{len(result.selected)} 位达人，花费 {spent}，剩余 {left_over}，"
             f"预期阅读 {fmt_count(result.expected_reads, lang)}，"
             f"预期互动 {fmt_count(result.expected_interactions, lang)}"

@@ -34,6 +34,7 @@ from pgyscout.labels import (
     fmt_number,
     fmt_share,
     label,
+    scope_text,
 )
 from pgyscout.links import profile_url
 
@@ -436,8 +437,9 @@ def write_report(
     html_text = render_report(
         ReportInput(
             title=title
-            or _words(lang, "pgyscout 报告：", "pgyscout report: ") + judged.scope.label,
-            source=judged.scope.label,
+            or _words(lang, "pgyscout 报告：", "pgyscout report: ")
+            + scope_text(judged.scope.label, lang),
+            source=scope_text(judged.scope.label, lang),
             profiles=judged.profiles,
             data=judged.data,
             generated_at=generated_at,

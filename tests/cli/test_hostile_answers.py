@@ -71,3 +71,33 @@ def test_single_commands_say_the_answer_was_malformed_with_exit_5(
     done = run_pgy("trend", bad, "-f", "json", base_url=sandbox.url, db=db)
     assert done.returncode == 5  # not served from the store as an empty success
     assert sandbox.counters.snapshot()["calls"] == calls + 1
+
+
+def test_a_malformed_answer_stored_before_it_was_marked_is_not_replayed(
+    small_sandbox: Callable[..., RunningSandbox], tmp_path: Path
+) -> None:
+    """A job wedged by an older version resumes: its stored broken answer is not served."""
+    from pgyscout.client._core import TREND, upstream_key
+    from pgyscout.client._params import canonical, trend_params
+    from pgyscout.store import params_key
+    from pgyscout.store.entities import utcnow
+
+    sandbox = small_sandbox()
+    uid = sandbox.state.population.creators[0].user_id
+    db = str(tmp_path / "store.db")
+    params = canonical(trend_params(uid, days=30, metric="total", accept_cache=False))
+    with Store(db) as store, store.begin() as conn:
+        conn.execute(
+            sa.insert(schema.responses).values(
+                endpoint=TREND.name,
+                params_key=params_key(params),
+                fetched_at=utcnow(),
+                code=0,
+                envelope=json.dumps({"code": 0, "data": "busy"}),
+                upstream=upstream_key(sandbox.url),
+            )
+        )
+    done = run_pgy("trend", uid, "-f", "json", base_url=sandbox.url, db=db)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) == 30  # asked anew, and this time it was good
+    assert sandbox.counters.snapshot()["billed"] == 1

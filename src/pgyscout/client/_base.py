@@ -450,6 +450,13 @@ class ClientBase:
         envelope = self.cache.lookup(request.endpoint.name, request.key, self.upstream)
         if envelope is None:
             return None
+        if envelope.get("code") == 0:
+            problem = answer_problem(request.endpoint.name, envelope)
+            if problem is not None:
+                # Stored before such answers were marked: never served as good (a job that
+                # replayed it would stop on it again and again); asked for anew instead.
+                log.warning("%s: the stored answer is malformed (%s)", request.describe(), problem)
+                return None
         self.stats.cache_hits += 1
         code = envelope.get("code")
         record = Attempt(

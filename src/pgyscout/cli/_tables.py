@@ -41,7 +41,7 @@ def sparkline(values: list[int]) -> str:
     )
 
 
-def creators_table(
+def search_results_table(
     records: list[dict[str, Any]], *, lang: Lang = "en", wide: bool = False
 ) -> FittedTable:
     """Search results: narrow terminals lose tags, prices, the city and the platform's

@@ -366,7 +366,7 @@ def search(
                 client.iter_creator_pages(page=first, max_pages=max_pages, **filters),
                 lambda result: [c.raw for c in result.creators],
                 fmt=output,
-                render=lambda records: _tables.creators_table(
+                render=lambda records: _tables.search_results_table(
                     records, lang=state.lang, wide=state.wide
                 ),
                 label="searching",

@@ -77,7 +77,7 @@ def flag_cell(flags: Sequence[Flag], lang: Lang) -> Text:
     return Text("; ".join(parts), style="red")
 
 
-def creators_table(
+def judged_creators_table(
     profiles: Sequence[Profile],
     title: str,
     *,
@@ -136,7 +136,7 @@ def ranking_table(
         title = f"{scope_text(scope, lang)}：{len(profiles)} 位达人，按{key}排序"
     else:
         title = f"{len(profiles)} creators of {scope}, best {by} first"
-    return creators_table(profiles, title, lang=lang, wide=wide)
+    return judged_creators_table(profiles, title, lang=lang, wide=wide)
 
 
 # The label of each rank key: the figure it sorts by.

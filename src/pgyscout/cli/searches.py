@@ -101,7 +101,7 @@ def searches_show(
             f"  ({fmt_count(info.pages, state.lang)} page(s) stored, "
             f"upstream total {fmt_count(info.total, state.lang)})",
         )
-        table = _tables.creators_table(records, lang=state.lang, wide=state.wide)
+        table = _tables.search_results_table(records, lang=state.lang, wide=state.wide)
         state.out_console.print(Group(head, table))
         return
     if output == "json":

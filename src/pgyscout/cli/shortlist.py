@@ -21,7 +21,7 @@ from pgyscout.cli._scope import (
     resolve_scope,
 )
 from pgyscout.cli.fetch import Format, resolve_format
-from pgyscout.cli.judge import creators_table, rank_record
+from pgyscout.cli.judge import judged_creators_table, rank_record
 from pgyscout.client import InvalidInputError
 from pgyscout.client._params import check_user_id
 from pgyscout.store import shortlists
@@ -223,7 +223,7 @@ def show(
         )
 
     def render(_records: list[dict[str, Any]]) -> FittedTable:
-        table = creators_table(
+        table = judged_creators_table(
             judged.profiles,
             f"shortlist '{name.strip()}': {len(scope.user_ids)} creator(s)",
             notes=[str(p.extra.get("note") or "") for p in judged.profiles],

@@ -149,7 +149,7 @@ def test_missing_token_names_every_source(tmp_path: Path) -> None:
     [
         ({"base_url": "api.justoneapi.com"}, "base URL"),
         ({"base_url": "https://x.test/?token=abc"}, "must not carry a query"),
-        ({"max_attempts": 0}, "retries must be at least"),
+        ({"max_attempts": 0}, "retries must be a number from 1"),
         ({"retry_wait": -1}, "retry wait"),
         ({"timeout": 0}, "timeout"),
     ],

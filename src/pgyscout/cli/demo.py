@@ -88,7 +88,9 @@ def demo(
                 f"is saved as search #{search_id}, its first {len(shown)} shown:"
             )
             console.print(
-                _tables.creators_table([c.raw for c in shown], lang=state.lang, wide=state.wide)
+                _tables.search_results_table(
+                    [c.raw for c in shown], lang=state.lang, wide=state.wide
+                )
             )
 
             top = max(page.creators, key=lambda c: c.inter_mid_num or 0)

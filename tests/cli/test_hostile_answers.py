@@ -77,8 +77,8 @@ def test_a_malformed_answer_stored_before_it_was_marked_is_not_replayed(
     small_sandbox: Callable[..., RunningSandbox], tmp_path: Path
 ) -> None:
     """A job wedged by an older version resumes: its stored broken answer is not served."""
-    from pgyscout.client._core import TREND, upstream_key
-    from pgyscout.client._params import canonical, trend_params
+    from pgyscout.client.core import TREND, upstream_key
+    from pgyscout.client.params import canonical, trend_params
     from pgyscout.store import params_key
     from pgyscout.store.entities import utcnow
 

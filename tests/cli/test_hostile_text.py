@@ -13,8 +13,8 @@ from typing import Any
 import openpyxl
 import sqlalchemy as sa
 
-from pgyscout.client._core import SEARCH, upstream_key
-from pgyscout.client._params import canonical, search_params
+from pgyscout.client.core import SEARCH, upstream_key
+from pgyscout.client.params import canonical, search_params
 from pgyscout.store import Store, params_key, schema
 from pgyscout.store.entities import utcnow
 from tests.cli.conftest import run_pgy

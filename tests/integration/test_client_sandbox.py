@@ -311,7 +311,7 @@ def test_timeouts_are_retried_and_then_reported(
 def test_upstream_invalid_parameters_over_http(sandbox: RunningSandbox) -> None:
     """The client never sends what upstream would refuse, so this reaches past validation."""
     from pgyscout.client._base import PreparedRequest
-    from pgyscout.client._core import NOTES, TREND
+    from pgyscout.client.core import NOTES, TREND
 
     with client_for(sandbox) as client:
         with pytest.raises(InvalidParamsError) as missing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pgyscout.export._cells import csv_cell_text, printable, spreadsheet_text
+from pgyscout.export.cells import csv_cell_text, printable, spreadsheet_text
 
 
 @pytest.mark.parametrize(

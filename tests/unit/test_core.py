@@ -20,7 +20,7 @@ from pgyscout.client import (
     SpendLimitError,
     UnknownCodeError,
 )
-from pgyscout.client._core import (
+from pgyscout.client.core import (
     NOTES,
     SEARCH,
     TREND,
@@ -224,7 +224,7 @@ def test_starting_late_a_short_last_page_ends_paging() -> None:
 
 
 def test_upstream_key_is_one_spelling_per_server() -> None:
-    from pgyscout.client._core import upstream_key
+    from pgyscout.client.core import upstream_key
 
     assert upstream_key("HTTPS://API.JustOneAPI.com:443/") == "https://api.justoneapi.com"
     assert upstream_key("http://127.0.0.1:8765") == "http://127.0.0.1:8765"

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pgyscout.models import Creator, Note, parse_creator_page, parse_fans_trend, parse_note_page
-from pgyscout.models._numbers import to_float, to_int
+from pgyscout.models.numbers import to_float, to_int
 from tests.conftest import GOLDEN, SHARED, UPSTREAM, load_upstream, upstream_files
 
 

@@ -23,7 +23,7 @@ from pgyscout.analysis.monitor_rules import (
     sponsored_note,
     viral_note,
 )
-from pgyscout.client._params import search_filters
+from pgyscout.client.params import search_filters
 from pgyscout.collect.monitor_plan import due_parts, plan_cards
 from pgyscout.store.views import StoredNote
 

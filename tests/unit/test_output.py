@@ -8,8 +8,8 @@ import re
 import pytest
 
 from pgyscout import errors
-from pgyscout.cli._errors import describe_failure
 from pgyscout.cli._output import CsvWriter, JsonArrayWriter, JsonLinesWriter
+from pgyscout.cli.errors import describe_failure
 from pgyscout.cli.fetch import expected_pages, resolve_format, resolve_paging
 from pgyscout.client import (
     AuthError,

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pgyscout.client._params import (
+from pgyscout.client.params import (
     ALL_CHOICES,
     FANS_AGE,
     FANS_GENDER,

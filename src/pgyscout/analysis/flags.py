@@ -12,8 +12,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pgyscout.analysis._records import NoteRecord, PointRecord
 from pgyscout.analysis.metrics import interactions, is_sponsored
+from pgyscout.analysis.records import NoteRecord, PointRecord
 
 # A day's new followers is a spike when its robust z-score reaches this...
 SPIKE_Z = 6.0

@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pgyscout.analysis._records import NoteRecord, PointRecord
+from pgyscout.analysis.records import NoteRecord, PointRecord
 
 
 def median(values: Sequence[float]) -> float | None:

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from pgyscout.analysis._records import NoteRecord
 from pgyscout.analysis.metrics import interactions, is_sponsored
+from pgyscout.analysis.records import NoteRecord
 
 RULES = (
     "follower_spike",

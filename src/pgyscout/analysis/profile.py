@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pgyscout.analysis._records import NoteRecord, PointRecord
 from pgyscout.analysis.flags import Flag, authenticity_flags
 from pgyscout.analysis.metrics import (
     CostMetrics,
@@ -19,6 +18,7 @@ from pgyscout.analysis.metrics import (
     median,
     note_metrics,
 )
+from pgyscout.analysis.records import NoteRecord, PointRecord
 from pgyscout.analysis.score import DEFAULT_WEIGHTS, Score, value_score
 from pgyscout.links import profile_url
 from pgyscout.models import Creator

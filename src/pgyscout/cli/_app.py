@@ -18,10 +18,10 @@ from rich.segment import Segment
 
 from pgyscout._version import __version__
 from pgyscout.cli._commands import LazyGroup
-from pgyscout.cli._errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, describe_failure
 from pgyscout.cli._help import conventional_help
+from pgyscout.cli.errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, describe_failure
 from pgyscout.errors import InvalidInputError
-from pgyscout.export._cells import printable
+from pgyscout.export.cells import printable
 from pgyscout.labels import Lang, label, resolve_lang
 from pgyscout.redaction import log_filter, redact
 

@@ -10,7 +10,7 @@ from typing import Any, Protocol, TextIO
 
 from rich.console import Console
 
-from pgyscout.export._cells import csv_cell_text
+from pgyscout.export.cells import csv_cell_text
 
 FORMATS = ("table", "json", "jsonl", "csv")
 

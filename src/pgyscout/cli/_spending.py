@@ -15,8 +15,8 @@ import typer
 
 from pgyscout.cli._app import CliState
 from pgyscout.client import CallLimitReached, CallStats, InvalidInputError
-from pgyscout.client._config import config_path, read_config_file, resolve_base_url
-from pgyscout.client._core import upstream_key
+from pgyscout.client.config import config_path, read_config_file, resolve_base_url
+from pgyscout.client.core import upstream_key
 from pgyscout.collect.spending import Estimate
 
 ENV_PRICE = "PGYSCOUT_PRICE_PER_CALL"

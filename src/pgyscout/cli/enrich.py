@@ -23,7 +23,6 @@ from rich.progress import (
 )
 
 from pgyscout.cli._app import CliState, app, state_of
-from pgyscout.cli._errors import EXIT_INTERRUPTED, EXIT_UNAVAILABLE
 from pgyscout.cli._parse import parse_duration, user_words
 from pgyscout.cli._spending import (
     DryRun,
@@ -35,8 +34,9 @@ from pgyscout.cli._spending import (
     spending_summary,
     upstream_of,
 )
+from pgyscout.cli.errors import EXIT_INTERRUPTED, EXIT_UNAVAILABLE
 from pgyscout.client import AsyncClient, CallLimitReached, CallStats, InvalidInputError
-from pgyscout.client._params import DATE_TYPE, INCREASE_TYPE, ORDER_TYPE
+from pgyscout.client.params import DATE_TYPE, INCREASE_TYPE, ORDER_TYPE
 from pgyscout.collect.enrich import (
     KIND,
     SLOW_START_QPS,

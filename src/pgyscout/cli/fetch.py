@@ -27,8 +27,8 @@ from pgyscout.cli._spending import (
     upstream_of,
 )
 from pgyscout.client import Client, InvalidInputError
-from pgyscout.client._core import NOTES, SEARCH, Endpoint
-from pgyscout.client._params import (
+from pgyscout.client.core import NOTES, SEARCH, Endpoint
+from pgyscout.client.params import (
     DATE_TYPE,
     FANS_AGE,
     FANS_GENDER,

@@ -15,13 +15,13 @@ from rich.table import Table
 
 from pgyscout.analysis.monitor_rules import RULES, ThresholdError, Thresholds
 from pgyscout.cli._app import CliState, app, state_of
-from pgyscout.cli._errors import EXIT_INTERRUPTED, describe_failure
 from pgyscout.cli._output import make_writer
 from pgyscout.cli._parse import parse_datetime, parse_duration, parse_since
+from pgyscout.cli.errors import EXIT_INTERRUPTED, describe_failure
 from pgyscout.cli.fetch import Format, resolve_format
 from pgyscout.client import ConfigError, InvalidInputError
-from pgyscout.client._config import config_path, read_config_file
-from pgyscout.client._params import check_user_id
+from pgyscout.client.config import config_path, read_config_file
+from pgyscout.client.params import check_user_id
 from pgyscout.collect.monitor import (
     DEFAULT_INTERVAL,
     MonitorOptions,

@@ -23,7 +23,7 @@ from pgyscout.cli._scope import (
 from pgyscout.cli.fetch import Format, resolve_format
 from pgyscout.cli.judge import judged_creators_table, rank_record
 from pgyscout.client import InvalidInputError
-from pgyscout.client._params import check_user_id
+from pgyscout.client.params import check_user_id
 from pgyscout.store import shortlists
 from pgyscout.store.scope import top_ids
 from pgyscout.store.views import creator_rows

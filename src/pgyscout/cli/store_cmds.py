@@ -16,8 +16,8 @@ from pgyscout.cli._parse import parse_since
 from pgyscout.cli._spending import price_per_call
 from pgyscout.cli.fetch import Format, resolve_format
 from pgyscout.client import InvalidInputError
-from pgyscout.client._config import check_base_url
-from pgyscout.client._core import upstream_key
+from pgyscout.client.config import check_base_url
+from pgyscout.client.core import upstream_key
 from pgyscout.errors import ConfigError
 from pgyscout.store import current_revision, head_revision, schema
 

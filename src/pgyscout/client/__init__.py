@@ -30,9 +30,9 @@ from pgyscout.redaction import redact
 if TYPE_CHECKING:
     from pgyscout.client._async import AsyncClient
     from pgyscout.client._base import Attempt, AttemptListener, CallStats
-    from pgyscout.client._config import Settings, config_path, resolve_settings
-    from pgyscout.client._core import DEFAULT_BASE_URL, ENDPOINTS, Endpoint, RetryPolicy
     from pgyscout.client._sync import Client
+    from pgyscout.client.config import Settings, config_path, resolve_settings
+    from pgyscout.client.core import DEFAULT_BASE_URL, ENDPOINTS, Endpoint, RetryPolicy
 
 # httpx, tenacity and pydantic load on first use (PEP 562): the commands that only read the
 # database import parameter rules from here without them.
@@ -41,13 +41,13 @@ _LAZY = {
     "Attempt": "pgyscout.client._base",
     "AttemptListener": "pgyscout.client._base",
     "CallStats": "pgyscout.client._base",
-    "Settings": "pgyscout.client._config",
-    "config_path": "pgyscout.client._config",
-    "resolve_settings": "pgyscout.client._config",
-    "DEFAULT_BASE_URL": "pgyscout.client._core",
-    "ENDPOINTS": "pgyscout.client._core",
-    "Endpoint": "pgyscout.client._core",
-    "RetryPolicy": "pgyscout.client._core",
+    "Settings": "pgyscout.client.config",
+    "config_path": "pgyscout.client.config",
+    "resolve_settings": "pgyscout.client.config",
+    "DEFAULT_BASE_URL": "pgyscout.client.core",
+    "ENDPOINTS": "pgyscout.client.core",
+    "Endpoint": "pgyscout.client.core",
+    "RetryPolicy": "pgyscout.client.core",
     "Client": "pgyscout.client._sync",
 }
 

@@ -17,9 +17,11 @@ import httpx
 from tenacity import RetryCallState
 
 from pgyscout._version import __version__
-from pgyscout.client import _params
-from pgyscout.client._config import Settings, resolve_settings
-from pgyscout.client._core import (
+from pgyscout.client import params as _params
+from pgyscout.client._errors import TransientError
+from pgyscout.client._pacer import Pacer
+from pgyscout.client.config import Settings, resolve_settings
+from pgyscout.client.core import (
     NOTES,
     SEARCH,
     TREND,
@@ -33,8 +35,6 @@ from pgyscout.client._core import (
     redacted_url,
     upstream_key,
 )
-from pgyscout.client._errors import TransientError
-from pgyscout.client._pacer import Pacer
 from pgyscout.errors import (
     CallLimitReached,
     CallsStopped,

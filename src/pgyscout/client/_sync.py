@@ -11,8 +11,8 @@ import httpx
 from tenacity import Retrying, retry_if_exception_type
 
 from pgyscout.client._base import AnswerRefused, ClientBase, PreparedRequest
-from pgyscout.client._core import NOTES, SEARCH
 from pgyscout.client._errors import TransientError
+from pgyscout.client.core import NOTES, SEARCH
 from pgyscout.models import (
     Creator,
     CreatorPage,

@@ -23,7 +23,7 @@ from pgyscout.client import (
     PermissionDeniedError,
     UnreachableError,
 )
-from pgyscout.client._params import DATE_TYPE, INCREASE_TYPE, ORDER_TYPE, check_user_id
+from pgyscout.client.params import DATE_TYPE, INCREASE_TYPE, ORDER_TYPE, check_user_id
 from pgyscout.errors import InvalidInputError
 from pgyscout.store import Store
 from pgyscout.store import jobs as job_store

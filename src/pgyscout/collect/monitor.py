@@ -25,7 +25,7 @@ from pgyscout.analysis.monitor_rules import (
     fetch_failure,
 )
 from pgyscout.client import ApiError, AsyncClient
-from pgyscout.client._params import search_filters
+from pgyscout.client.params import search_filters
 from pgyscout.collect.enrich import (
     SLOW_START_QPS,
     STOPPING,

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pgyscout.client import Endpoint
-from pgyscout.client._core import NOTES, TREND
-from pgyscout.client._params import canonical, notes_params, trend_params
+from pgyscout.client.core import NOTES, TREND
+from pgyscout.client.params import canonical, notes_params, trend_params
 from pgyscout.errors import InvalidInputError
-from pgyscout.models._numbers import to_int
+from pgyscout.models.numbers import to_int
 from pgyscout.store import schema
 from pgyscout.store.ledger import KnownTotal, StoreCache, known_total, params_key
 

@@ -21,8 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pgyscout.errors import ExportError
-from pgyscout.export._cells import csv_cell_text, spreadsheet_text
 from pgyscout.export._formats import FORMATS, atomic_path, export_format
+from pgyscout.export.cells import csv_cell_text, spreadsheet_text
 from pgyscout.export.frames import ID_COLUMNS
 
 # Fractions shown as percentages, as every growth and rate figure of pgyscout is one.

@@ -20,12 +20,12 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
-from pgyscout.analysis._records import NoteRecord
 from pgyscout.analysis.metrics import interactions, is_sponsored
 from pgyscout.analysis.planning import Plan
 from pgyscout.analysis.profile import CreatorData, Profile
+from pgyscout.analysis.records import NoteRecord
 from pgyscout.export._formats import write_text
-from pgyscout.export._text import chart_label, script_json
+from pgyscout.export.text import chart_label, script_json
 from pgyscout.labels import (
     LABELS,
     Lang,

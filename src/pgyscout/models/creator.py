@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from pgyscout.models._base import UpstreamModel
-from pgyscout.models._numbers import Bool, Float, Int, Text
+from pgyscout.models.numbers import Bool, Float, Int, Text
 
 # Upstream's price for "not offered" (e.g. a creator who takes no video orders).
 PRICE_NOT_OFFERED = 9_999_999

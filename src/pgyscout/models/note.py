@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from pgyscout.models._base import UpstreamModel
-from pgyscout.models._numbers import Bool, Date, Int, Text
+from pgyscout.models.numbers import Bool, Date, Int, Text
 
 
 class Note(UpstreamModel):

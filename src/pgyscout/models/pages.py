@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pgyscout.models._numbers import Float, Int, to_int
 from pgyscout.models.creator import Creator
 from pgyscout.models.note import Note
+from pgyscout.models.numbers import Float, Int, to_int
 from pgyscout.models.trend import FansPoint
 
 

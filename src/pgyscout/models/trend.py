@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from pgyscout.models._base import UpstreamModel
-from pgyscout.models._numbers import Date, Int
+from pgyscout.models.numbers import Date, Int
 
 
 class FansPoint(UpstreamModel):

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pgyscout.client import Attempt
-from pgyscout.models._numbers import to_int
+from pgyscout.models.numbers import to_int
 from pgyscout.store import schema
 from pgyscout.store.entities import utcnow
 

@@ -23,7 +23,7 @@ from pgyscout.analysis import (
 from pgyscout.analysis.planning import Candidate, LeftOut, candidate, plan_candidates
 from pgyscout.analysis.ranking import best_first, check_rank_key
 from pgyscout.client import InvalidInputError
-from pgyscout.client._params import check_user_id
+from pgyscout.client.params import check_user_id
 from pgyscout.store.creator_page import SHORTEST_PREFIX, resolve_user_id
 from pgyscout.store.entities import last_search_id
 from pgyscout.store.searches import get_search

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
-from pgyscout.client._params import FANS_AGE, FANS_GENDER, GENDER
+from pgyscout.client.params import FANS_AGE, FANS_GENDER, GENDER
 from pgyscout.models import Creator
 from pgyscout.store import schema
 from pgyscout.store.scope import Scope

@@ -20,7 +20,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from pgyscout.client import redact
-from pgyscout.client._params import check_user_id, search_filters
+from pgyscout.client.params import check_user_id, search_filters
 from pgyscout.collect.enrich import SLOW_START_QPS, EnrichOptions, run_job
 from pgyscout.errors import InvalidInputError, ShortlistError
 from pgyscout.labels import header
@@ -321,7 +321,7 @@ def _run_in_background(
         asyncio.run(_run(store, paid, action, client_options))
         action.status = "done"
     except Exception as exc:  # shown on the progress page; the token is masked in it
-        from pgyscout.cli._errors import describe_failure
+        from pgyscout.cli.errors import describe_failure
 
         action.status = "failed"
         action.message = redact(describe_failure(exc).message)

@@ -28,7 +28,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pgyscout.export._text import script_json
+from pgyscout.export.text import script_json
 from pgyscout.labels import LABELS, Lang, label
 from pgyscout.store import Store
 from pgyscout.store.searches import filters_in_words
@@ -180,7 +180,7 @@ def render(
 
 
 def has_token(web: Web) -> bool:
-    from pgyscout.client._config import resolve_settings
+    from pgyscout.client.config import resolve_settings
     from pgyscout.errors import ConfigError
 
     options = {k: v for k, v in web.config.client_options.items() if v is not None}

@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from pgyscout.export._cells import csv_cell_text
-from pgyscout.export._text import chart_label
+from pgyscout.export.cells import csv_cell_text
+from pgyscout.export.text import chart_label
 from pgyscout.labels import MISSING, Lang, fmt_count, fmt_money, fmt_number, fmt_share
 
 DASH = MISSING

@@ -190,7 +190,7 @@ def parse_creator_query(params: Mapping[str, str], flag_codes: Sequence[str]) ->
 
 def parse_ids(params: Mapping[str, str], name: str = "ids") -> list[str]:
     """Comma- or space-separated creator ids, each checked, duplicates dropped."""
-    from pgyscout.client._params import check_user_id
+    from pgyscout.client.params import check_user_id
 
     raw = params.get(name) or ""
     ids: list[str] = []

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from pgyscout.client._core import DEFAULT_BASE_URL
+from pgyscout.client.core import DEFAULT_BASE_URL
 from pgyscout.errors import ConfigError
 
 if sys.version_info >= (3, 11):

@@ -149,14 +149,20 @@ def test_missing_token_names_every_source(tmp_path: Path) -> None:
     [
         ({"base_url": "api.justoneapi.com"}, "base URL"),
         ({"base_url": "https://x.test/?token=abc"}, "must not carry a query"),
-        ({"max_attempts": 0}, "retries must be a number from 1"),
+        ({"max_attempts": 0}, "retries must be a number from 1 to 100"),
+        ({"max_attempts": 10**400}, "retries must be a number from 1 to 100"),
         ({"retry_wait": -1}, "retry wait"),
+        ({"retry_wait": float("nan")}, "retry wait must be a number from 0"),
         ({"timeout": 0}, "timeout"),
+        ({"timeout": float("inf")}, "timeout must be a number from 0.001 to 86400"),
+        ({"max_qps": float("nan")}, "max_qps"),
+        ({"token": "t" * 5000}, "5,000 characters"),
+        ({"base_url": "http://" + "h" * 5000}, "base URL is"),
     ],
 )
 def test_bad_settings_are_refused(options: dict[str, object], words: str) -> None:
     with pytest.raises(ConfigError, match=words):
-        resolve_settings(token="t", env={}, **options)  # type: ignore[arg-type]
+        resolve_settings(**{"token": "t", "env": {}, **options})  # type: ignore[arg-type]
 
 
 def test_an_unreadable_config_file_is_named_not_echoed(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ from pgyscout.store.entities import create_search, save_note_page, save_search_p
 HERE = Path(__file__).resolve().parent
 PGY = str(Path(sys.executable).with_name("pgy"))
 PAGE = 20
+SAMPLE = 500  # creators judged again to time judging one
 TIME = "/usr/bin/time"  # GNU time (Debian's package "time")
 BUDGET = "200000"
 
@@ -83,15 +84,16 @@ def build(path: Path, size: int) -> tuple[float, float]:
         return written, time.perf_counter() - started
 
 
-def run(db: Path, *args: str) -> tuple[float, float]:
-    """Seconds from start to exit and peak memory (MB) of one process.
+def run(db: Path, *args: str) -> tuple[float, float, float]:
+    """Seconds from start to exit, peak memory (MB) and CPU seconds (user + system) of one
+    process; on a busy machine the CPU seconds are nearer what an idle one would take.
 
     GNU time starts the command, so the peak is the command's own: a child forked from this
     process would count this process's memory at the fork too."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUSTONEAPI_", "PGYSCOUT_"))}
     env["PGYSCOUT_DB"] = str(db)
     done = subprocess.run(
-        [TIME, "-f", "%e %M", *args],
+        [TIME, "-f", "%e %M %U %S", *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -100,30 +102,26 @@ def run(db: Path, *args: str) -> tuple[float, float]:
     )
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed: {done.stderr}")
-    elapsed, peak_kb = done.stderr.strip().splitlines()[-1].split()
-    return float(elapsed), int(peak_kb) / 1024
+    elapsed, peak_kb, user, system = done.stderr.strip().splitlines()[-1].split()
+    return float(elapsed), int(peak_kb) / 1024, float(user) + float(system)
 
 
-def best(db: Path, *args: str, runs: int = 3) -> tuple[float, float]:
+def best(db: Path, *args: str, runs: int = 3) -> tuple[float, float, float]:
     times = [run(db, *args) for _ in range(runs)]
-    return min(t for t, _ in times), max(m for _, m in times)
+    return min(t[0] for t in times), max(t[1] for t in times), min(t[2] for t in times)
 
 
 def measure(folder: Path, size: int) -> dict[str, Any]:
     db = folder / f"scale-{size}.db"
-    if db.exists():  # kept from an earlier run (--dir): the same synthetic creators
-        written = math.nan
+    written = build(db, size)[0] if not db.exists() else math.nan
+    with Store(str(db)) as store, store.begin() as conn:
+        ids = list(conn.execute(sa.select(schema.creators.c.user_id)).scalars())
+        # rows of an older formula (a database kept by --dir) are judged now, not in a timing
+        metrics.refresh(conn, ids, "photo")
+        sample = ids[:: max(1, len(ids) // SAMPLE)][:SAMPLE]
         started = time.perf_counter()
-        with Store(str(db)) as store, store.begin() as conn:
-            ids = list(conn.execute(sa.select(schema.creators.c.user_id)).scalars())
-            # rows of an older formula are judged again now, not inside the first timing
-            judged = (
-                time.perf_counter() - started
-                if metrics.refresh(conn, ids, "photo") == size
-                else math.nan
-            )
-    else:
-        written, judged = build(db, size)
+        metrics.judge_and_store(conn, sample)  # what enrich does as it finishes a creator
+        judged = (time.perf_counter() - started) / len(sample) * size
     with Store(str(db)) as store, store.begin() as conn:
         notes = conn.execute(sa.select(sa.func.count()).select_from(schema.notes)).scalar()
     report = folder / f"report-{size}.html"
@@ -166,8 +164,9 @@ def render(results: list[dict[str, Any]]) -> str:
         f"Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, SQLite; a shared machine, "
         "so read the ratios first. Times are the best of 3 runs of the command as a user "
-        "runs it (process start to exit, start-up included); memory is the peak resident size "
-        "of the process.",
+        "runs it (process start to exit, start-up included), with the CPU seconds (user + "
+        "system) the process used, which a busy machine inflates less; memory is the peak "
+        "resident size of the process.",
         "",
         "| | "
         + " | ".join(f"{r['creators']:,} creators ({r['notes']:,} notes)" for r in results)
@@ -181,9 +180,9 @@ def render(results: list[dict[str, Any]]) -> str:
         "first rank, nothing judged yet": "`rank -n 20` when no creator was judged yet (once)",
     }
     for key in rows:
-        cells = [f"{r[key][0]:.2f} s, {r[key][1]:.0f} MB" for r in results]
-        ratio = big[key][0] / small[key][0]
-        lines.append(f"| {names.get(key, f'`{key}`')} | " + " | ".join(cells) + f" | {ratio:.2f} |")
+        cells = [f"{r[key][0]:.2f} s ({r[key][2]:.2f} s CPU), {r[key][1]:.0f} MB" for r in results]
+        ratio = f"{big[key][0] / small[key][0]:.2f} ({big[key][2] / small[key][2]:.2f} CPU)"
+        lines.append(f"| {names.get(key, f'`{key}`')} | " + " | ".join(cells) + f" | {ratio} |")
     lines += [
         "",
         "| | " + " | ".join(f"{r['creators']:,}" for r in results) + " |",
@@ -193,12 +192,19 @@ def render(results: list[dict[str, Any]]) -> str:
         + " | ".join(f"{r['judge_ms_per_creator']:.2f} ms" for r in results)
         + " |",
         "| writing the database (bench set-up) | "
-        + " | ".join(f"{r['write_s']:.0f} s" for r in results)
+        + " | ".join(
+            "kept from an earlier run" if math.isnan(r["write_s"]) else f"{r['write_s']:.0f} s"
+            for r in results
+        )
         + " |",
         "",
         "Against the baseline at "
         + f"{big['creators']:,} creators: "
-        + ", ".join(f"`{k}` {big['old rank'][0] / big[k][0]:.1f}× faster" for k in COMMANDS)
+        + ", ".join(
+            f"`{k}` {big['old rank'][0] / big[k][0]:.1f}× faster "
+            f"({big['old rank'][2] / big[k][2]:.1f}× less CPU)"
+            for k in COMMANDS
+        )
         + ".",
     ]
     return "\n".join(lines) + "\n"

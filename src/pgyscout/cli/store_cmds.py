@@ -93,7 +93,7 @@ def usage(
         else f"¥{report.estimated_cost:,.2f}"
     )
     table.add_row("estimated cost", cost)
-    if len(report.by_upstream) > 1:
+    if report.by_upstream:  # whose calls these are: a sandbox bills nobody
         for name, counts in sorted(report.by_upstream.items()):
             part = report.estimated_cost_of(name)
             table.add_row(

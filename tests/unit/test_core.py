@@ -30,6 +30,7 @@ from pgyscout.client.core import (
     Verdict,
     classify_response,
     classify_transport_failure,
+    page_count,
     redacted_url,
 )
 from tests.conftest import load_upstream
@@ -231,3 +232,9 @@ def test_upstream_key_is_one_spelling_per_server() -> None:
     assert upstream_key("http://localhost:80/base/") == "http://localhost/base"
     assert upstream_key("http://[::1]:8765") == "http://[::1]:8765"
     assert upstream_key("http://127.0.0.1:8765") != upstream_key("https://api.justoneapi.com")
+
+
+@given(st.integers(min_value=0, max_value=10**7), st.integers(min_value=1, max_value=100))
+def test_page_count_is_the_one_page_arithmetic(total: int, size: int) -> None:
+    pages = page_count(total, size)
+    assert (pages - 1) * size < total <= pages * size or (total == 0 and pages == 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from pgyscout.cli._spending import (
     upstream_of,
 )
 from pgyscout.client import Client, InvalidInputError
-from pgyscout.client.core import NOTES, SEARCH, Endpoint
+from pgyscout.client.core import NOTES, SEARCH, Endpoint, page_count
 from pgyscout.client.params import (
     DATE_TYPE,
     FANS_AGE,
@@ -143,7 +142,7 @@ def expected_pages(
 ) -> int | None:
     if total is None:
         return max_pages
-    remaining = max(0, math.ceil(total / page_size) - first + 1)
+    remaining = max(0, page_count(total, page_size) - first + 1)
     return remaining if max_pages is None else min(remaining, max_pages)
 
 

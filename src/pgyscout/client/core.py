@@ -222,6 +222,12 @@ class RetryPolicy:
         return min(self.max_attempts, UNREACHABLE_ATTEMPTS) if unreachable else self.max_attempts
 
 
+def page_count(total: int, page_size: int) -> int:
+    """How many pages ``total`` items fill, the last one possibly short; 0 for none. The one
+    place page arithmetic is done: every page is a billed call, so it must never be one off."""
+    return -(-max(total, 0) // page_size)
+
+
 @dataclass
 class PageCursor:
     """Which page to ask for next. Never asks for a page past ``total``: every page is billed.

@@ -23,6 +23,7 @@ from pgyscout.client import (
     PermissionDeniedError,
     UnreachableError,
 )
+from pgyscout.client.core import page_count
 from pgyscout.client.params import DATE_TYPE, INCREASE_TYPE, ORDER_TYPE, check_user_id
 from pgyscout.errors import InvalidInputError
 from pgyscout.store import Store
@@ -99,7 +100,7 @@ class EnrichOptions:
         if self.notes_pages == 0:
             return trend
         if self.notes_pages is None:
-            return None if notes_total is None else max(1, -(-notes_total // 8)) + trend
+            return None if notes_total is None else max(1, page_count(notes_total, 8)) + trend
         return self.notes_pages + trend
 
 
@@ -165,7 +166,7 @@ def pages_after_first(total: int | None, first_page_items: int, max_pages: int |
     if not total or first_page_items == 0:
         return []
     size = max(first_page_items, NOTES_PAGE_SIZE)
-    last = -(-total // size)
+    last = page_count(total, size)
     if max_pages is not None:
         last = min(last, max_pages)
     return list(range(2, last + 1))

@@ -5,7 +5,6 @@ what a command will cost before it runs. Shared by search, notes, enrich and mon
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pgyscout.client import Endpoint
-from pgyscout.client.core import NOTES, TREND
+from pgyscout.client.core import NOTES, TREND, page_count
 from pgyscout.client.params import canonical, notes_params, trend_params
 from pgyscout.errors import InvalidInputError
 from pgyscout.models.numbers import to_int
@@ -24,7 +23,7 @@ from pgyscout.store.ledger import KnownTotal, StoreCache, known_total, params_ke
 
 def last_page(total: int, page_size: int) -> int:
     """The last page that holds anything; page 1 even of an empty result."""
-    return max(1, math.ceil(total / page_size))
+    return max(1, page_count(total, page_size))
 
 
 def refuse_page_past_end(

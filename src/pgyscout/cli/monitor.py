@@ -17,6 +17,7 @@ from pgyscout.analysis.monitor_rules import RULES, ThresholdError, Thresholds
 from pgyscout.cli._app import CliState, app, state_of
 from pgyscout.cli._output import make_writer
 from pgyscout.cli._parse import parse_datetime, parse_duration, parse_since
+from pgyscout.cli._spending import check_max_calls
 from pgyscout.cli.errors import EXIT_INTERRUPTED, describe_failure
 from pgyscout.cli.fetch import Format, resolve_format
 from pgyscout.client import ConfigError, InvalidInputError
@@ -327,8 +328,7 @@ def run(
     interval = parse_duration(str(interval_text), "--every") if interval_text else DEFAULT_INTERVAL
     if interval <= dt.timedelta(0):
         raise InvalidInputError("--every", "--every must be above 0")
-    if max_calls is not None and max_calls < 0:
-        raise InvalidInputError("--max-calls", "--max-calls must not be negative")
+    check_max_calls(max_calls)
     if not 1 <= concurrency <= 64:
         raise InvalidInputError("--concurrency", "--concurrency must be from 1 to 64")
     if notes_pages < 0:
@@ -397,11 +397,14 @@ def _one_pass(
         def first_interrupt() -> None:
             state.say("stopping after the creators in hand (Ctrl-C again to stop at once)")
             stop.set()
-            loop.remove_signal_handler(signal.SIGINT)
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
 
         installed = threading.current_thread() is threading.main_thread()
         if installed:
-            loop.add_signal_handler(signal.SIGINT, first_interrupt)
+            # SIGTERM too: a systemd stop or a cron timeout ends the pass as Ctrl-C does.
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, first_interrupt)
         try:
             return await run_pass(
                 store,
@@ -413,7 +416,8 @@ def _one_pass(
             )
         finally:
             if installed:
-                loop.remove_signal_handler(signal.SIGINT)
+                for signum in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(signum)
 
     return asyncio.run(main())
 

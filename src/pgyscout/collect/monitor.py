@@ -24,7 +24,7 @@ from pgyscout.analysis.monitor_rules import (
     evaluate,
     fetch_failure,
 )
-from pgyscout.client import ApiError, AsyncClient
+from pgyscout.client import ApiError, AsyncClient, CallsStopped
 from pgyscout.client.params import search_filters
 from pgyscout.collect.enrich import (
     SLOW_START_QPS,
@@ -197,6 +197,9 @@ class Pass:
             try:
                 async with gate:
                     result = await self.client.search_creators(page=page, **filters)
+            except CallsStopped:  # the client's own cap (a safety net under the budget)
+                self._budget_out = True
+                return None
             except STOPPING:
                 raise
             except ApiError as exc:  # retries ran out: the creators are alerted below
@@ -306,6 +309,9 @@ class Pass:
                 try:
                     if need:
                         await self.refresh_one(user_id, due)
+                except CallsStopped:  # the creator stays due: its watch row was not marked
+                    self._budget_out = True
+                    return
                 except STOPPING as exc:
                     stopping.append(exc)
                     return
@@ -441,7 +447,11 @@ async def run_pass(
         cache = store.cache(max_age=fresh, clock=clock)
         # Without --qps the client finds the provider's limit itself, from a slow start.
         pacing = {"max_qps": options.qps, "initial_qps": None if options.qps else SLOW_START_QPS}
-        client = AsyncClient(**{**client_options, "cache": cache, **pacing})
+        # The pass takes whole creators within --max-calls (Budget); the client's own cap is
+        # the net under it, so no count of billed calls can ever pass the limit.
+        client = AsyncClient(
+            **{**client_options, "cache": cache, **pacing, "max_calls": options.max_calls}
+        )
         async with client:
             monitor = Pass(store, client, cache, options, thresholds, now, stop, on_progress)
             return await monitor.run()

@@ -62,6 +62,7 @@ def envelope(code: int, message: str | None = None, data: object = None) -> byte
         (400, envelope(400, "bad"), Verdict.FAIL, False, InvalidParamsError),
         (200, envelope(777, "NEW"), Verdict.FAIL, None, UnknownCodeError),
         (404, b"Not Found", Verdict.FAIL, None, EndpointGoneError),
+        (410, b"Gone", Verdict.FAIL, None, EndpointGoneError),
         (403, b"Forbidden", Verdict.FAIL, None, UnknownCodeError),
     ],
 )

@@ -192,3 +192,22 @@ def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], tmp_path: Path)
     assert lines[0].startswith("error: ")
     assert len(lines) <= 2
     assert "unexpected" not in done.stderr
+
+
+def test_watch_a_shortlist_and_stop_watching_it(
+    small_sandbox: Callable[..., RunningSandbox], tmp_path: Path
+) -> None:
+    sandbox = small_sandbox()
+    db = str(tmp_path / "shortlist.db")
+    found = run_pgy("search", "--tag", "美食", "-f", "json", base_url=sandbox.url, db=db)
+    ids = [k["userId"] for k in json.loads(found.stdout)][:3]
+    assert run_pgy("shortlist", "create", "春季", *ids, db=db).returncode == 0
+    added = run_pgy("monitor", "add", "--shortlist", "春季", "--label", "spring", db=db)
+    assert added.returncode == 0, added.stderr
+    listed = json.loads(run_pgy("monitor", "list", "-f", "json", db=db).stdout)
+    assert sorted(w["user_id"] for w in listed) == sorted(ids)
+    assert {w["label"] for w in listed} == {"spring"}
+    assert run_pgy("monitor", "remove", "--shortlist", "春季", db=db).returncode == 0
+    assert json.loads(run_pgy("monitor", "list", "-f", "json", db=db).stdout) == []
+    unknown = run_pgy("monitor", "add", "--shortlist", "nope", db=db)
+    assert unknown.returncode == 2

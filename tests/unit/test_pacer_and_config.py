@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from pgyscout.client import ConfigError, resolve_settings
-from pgyscout.client._pacer import ADDITIVE_QPS, DECREASE, MIN_QPS, Pacer
+from pgyscout.client._pacer import DECREASE, GROWTH, MIN_QPS, Pacer
+from tests.unit.pacer_sim import job_pages, simulate
 
 
 class Clock:
@@ -56,26 +57,72 @@ def test_the_first_302_sets_half_the_rate_it_was_starting_at() -> None:
     assert starts_over(pacer, clock, 1.0) == pytest.approx(20, abs=1)
 
 
-def test_additive_increase_multiplicative_decrease() -> None:
+def test_increase_is_proportional_to_the_rate_and_a_302_cuts_it() -> None:
+    for start in (5.0, 50.0):
+        clock = Clock()
+        pacer = Pacer(initial_qps=start, clock=clock)
+        pacer.on_rate_limited(started=0.0)  # leaves slow start
+        before = pacer.rate
+        assert before is not None
+        successes = round(before)  # about one second of successes at that rate
+        for _ in range(successes):
+            pacer.on_success()
+        assert pacer.rate is not None
+        a_second = (pacer.rate - before) / successes * before
+        # The same share a second at 5 qps as at 50: a fixed step churns 302s at 5 qps
+        # and overshoots fast upstreams.
+        assert a_second == pytest.approx(GROWTH * before)
+        cut_from = pacer.rate
+        clock.now = 10.0
+        pacer.on_rate_limited(started=9.0)
+        assert pacer.rate == pytest.approx(cut_from * DECREASE)
+
+
+def test_slow_start_doubles_every_round_trip() -> None:
     clock = Clock()
-    pacer = Pacer(max_qps=None, initial_qps=10, clock=clock)
-    pacer.on_rate_limited(started=0.0)  # leaves slow start
-    assert pacer.rate == pytest.approx(10 * DECREASE)
-    before = pacer.rate
-    for _ in range(int(before)):  # about one second of successes at that rate
-        pacer.on_success()
-    assert pacer.rate == pytest.approx(before + ADDITIVE_QPS, rel=0.05)
-
-
-def test_slow_start_doubles_a_second() -> None:
-    pacer = Pacer(initial_qps=4, clock=Clock())
-    elapsed = 0.0
-    while elapsed < 1.0:  # a second of successes, each taking 1/rate at the paced rate
+    pacer = Pacer(initial_qps=4, clock=clock)
+    for _ in range(4):  # four round trips of 100 ms, every request of each answered
         rate = pacer.rate
         assert rate is not None
-        elapsed += 1 / rate
-        pacer.on_success()
-    assert pacer.rate == pytest.approx(8 * 2 ** (elapsed - 1), rel=1e-9)
+        clock.now += 0.1
+        for _ in range(max(1, round(rate * 0.1))):
+            pacer.on_success(started=clock.now - 0.1)
+        assert pacer.rate == pytest.approx(2 * rate, rel=0.3)
+    assert pacer.rate is not None
+    assert pacer.rate >= 40  # not 4 qps doubling each second
+
+
+def test_a_late_caller_takes_the_slot_it_missed() -> None:
+    clock = Clock()
+    pacer = Pacer(max_qps=10, clock=clock)
+    assert pacer.reserve() == 0
+    clock.now = 0.13  # woke 30 ms after its slot (a busy event loop)
+    assert pacer.reserve() == 0
+    clock.now = 0.2  # the next slot is still on the 0.1 s grid, not at 0.23
+    assert pacer.reserve() == 0
+    assert pacer.reserve() == pytest.approx(0.1)
+    clock.now = 60.0  # idle for a minute: no burst of banked slots
+    assert starts_over(pacer, clock, 0.0001) <= 2
+
+
+def test_a_job_at_the_limit_holds_its_bound_with_few_302s() -> None:
+    """The 240-call job of 46 creators against 20 qps and 100 ms, on a busy event loop."""
+    done = simulate(lambda c: Pacer(initial_qps=4, clock=c), job_pages(46, 240), wake_lag=0.01)
+    assert done.billed == 240
+    assert done.refused <= 0.05 * done.calls
+    assert done.wall <= done.billed / 20
+    starts_in_2s = sum(1 for t, _ in done.rates if t <= 2.0)
+    assert starts_in_2s >= 35  # the slow start is over within a few round trips
+
+
+def test_a_learned_limit_is_a_good_start_at_one_second_latency() -> None:
+    learned = simulate(
+        lambda c: Pacer(initial_qps=18, probing=True, clock=c), job_pages(46, 240), latency=1.0
+    )
+    cold = simulate(lambda c: Pacer(initial_qps=4, clock=c), job_pages(46, 240), latency=1.0)
+    assert learned.refused <= 0.05 * learned.calls
+    assert learned.wall <= 1.05 * learned.billed / 20
+    assert learned.wall < cold.wall
 
 
 def test_refusals_of_one_congestion_event_cut_once() -> None:

@@ -20,6 +20,7 @@ from pgyscout.client import (
     UnknownCodeError,
     UpstreamUnavailableError,
 )
+from pgyscout.client.core import MAX_REFUSALS, RetryBudget, RetryPolicy
 from tests.conftest import load_upstream
 
 UID = "692d91eb000000001e037005"
@@ -227,6 +228,38 @@ def test_a_302_slows_every_later_request_of_the_client(twin: str) -> None:
     starts = [r.url.path for r in seen]
     assert starts[-1].endswith("get-kol-fans-trend/v1")
     assert sum(clock.waits) >= interval
+
+
+@TWINS
+def test_302s_do_not_spend_the_retry_budget_nor_back_off(twin: str) -> None:
+    """Six 302s in a row, then an answer, with 5 attempts allowed: the request succeeds. A
+    302 asks the whole client to slow down, which the pacer does; it is no failure."""
+    refused = always(answer(302, message="RATE LIMIT EXCEEDED"))
+    steps: Script = [refused] * 6 + [always(httpx.Response(200, json=NOTES_PAGE))]
+    page, seen, _ = run(twin, steps, notes_page, max_attempts=5)
+    assert len(seen) == 7
+    assert len(page.notes) == 8
+
+
+def test_a_302_waits_for_the_pacer_only_a_failure_backs_off() -> None:
+    budget = RetryBudget(RetryPolicy(max_attempts=5, base=1.0))
+    rng = random.Random(3)
+    assert not budget.spend(rate_limited=True)
+    assert budget.delay(rng) == 0.0
+    assert not budget.spend(rate_limited=False)
+    assert 0 < budget.delay(rng) <= 1.0
+    for _ in range(MAX_REFUSALS - 2):
+        assert not budget.spend(rate_limited=True)
+    assert budget.spend(rate_limited=True)  # a request refused forever still ends
+
+
+@TWINS
+def test_302s_mixed_with_failures_still_give_up(twin: str) -> None:
+    flaky = always(answer(301, message="FAILED, RETRY"))
+    refused = always(answer(302, message="RATE LIMIT EXCEEDED"))
+    with pytest.raises(UpstreamUnavailableError) as caught:
+        run(twin, [refused, flaky, refused, flaky, flaky], notes_page, max_attempts=3)
+    assert caught.value.attempts == 5  # three failures and two 302s
 
 
 @TWINS

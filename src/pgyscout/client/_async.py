@@ -12,7 +12,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type
 
 from pgyscout.client._base import AnswerRefused, ClientBase, PreparedRequest
 from pgyscout.client._errors import TransientError
-from pgyscout.client.core import NOTES, SEARCH
+from pgyscout.client.core import NOTES, SEARCH, RetryBudget
 from pgyscout.models import (
     Creator,
     CreatorPage,
@@ -82,9 +82,9 @@ class AsyncClient(ClientBase):
         cached = self._from_cache(request)
         if cached is not None:
             return cached
+        budget = RetryBudget(self.policy)
         retrying = AsyncRetrying(
-            stop=self._should_stop,
-            wait=self._wait_before_retry,
+            **self._retry_rules(budget),
             retry=retry_if_exception_type(TransientError),
             sleep=self._sleep,
             before_sleep=lambda state: self._log_retry(request, state),
@@ -95,7 +95,7 @@ class AsyncClient(ClientBase):
                 with attempt:
                     return await self._attempt(request, attempt.retry_state.attempt_number)
         except TransientError as last:
-            raise self._exhausted(request, last) from None
+            raise self._exhausted(request, last, budget) from None
         raise AssertionError("unreachable: tenacity either returns or raises")
 
     # -- creator search ----------------------------------------------------------------

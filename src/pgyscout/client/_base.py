@@ -28,6 +28,7 @@ from pgyscout.client.core import (
     Endpoint,
     Outcome,
     PageCursor,
+    RetryBudget,
     RetryPolicy,
     Verdict,
     classify_response,
@@ -293,13 +294,16 @@ class ClientBase:
         self.in_flight += 1
 
     # -- the pieces of the request loop ------------------------------------------------
-    def _should_stop(self, state: RetryCallState) -> bool:
-        exc = state.outcome.exception() if state.outcome else None
-        unreachable = isinstance(exc, TransientError) and exc.unreachable
-        return state.attempt_number >= self.policy.attempts_for(unreachable)
+    def _retry_rules(self, budget: RetryBudget) -> dict[str, Any]:
+        """tenacity's stop and wait for one request, spending ``budget``."""
 
-    def _wait_before_retry(self, state: RetryCallState) -> float:
-        return self.policy.delay(state.attempt_number, self._rng)
+        def give_up(state: RetryCallState) -> bool:
+            exc = state.outcome.exception() if state.outcome else None
+            if not isinstance(exc, TransientError):
+                return True
+            return budget.spend(rate_limited=exc.rate_limited, unreachable=exc.unreachable)
+
+        return {"stop": give_up, "wait": lambda state: budget.delay(self._rng)}
 
     def _log_retry(self, request: PreparedRequest, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
@@ -491,7 +495,7 @@ class ClientBase:
                 self.unsaved.append(reason)
 
     def _exhausted(
-        self, request: PreparedRequest, last: TransientError
+        self, request: PreparedRequest, last: TransientError, budget: RetryBudget
     ) -> UpstreamUnavailableError | UnreachableError:
         if last.unreachable:
             host = urlsplit(self.base_url).netloc
@@ -501,7 +505,7 @@ class ClientBase:
             redact(last.message),
             http_status=last.http_status,
             endpoint=request.endpoint.name,
-            attempts=self.policy.max_attempts,
+            attempts=budget.tries,
         )
 
     @staticmethod

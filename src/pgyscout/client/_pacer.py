@@ -4,14 +4,23 @@
 waits before starting, the sync and async loops do the sleeping. It works like TCP's
 congestion control, with 302 answers as the congestion signal:
 
-- slow start: from ``initial_qps`` the rate doubles each second of successes, until the
-  first 302 (without ``initial_qps`` the client is unpaced until then, and the first 302
-  sets the rate to half of what it was starting);
-- then additive increase, multiplicative decrease: each success adds ``ADDITIVE_QPS``
-  requests a second per second; each 302 cuts the rate to ``DECREASE`` of itself;
+- slow start: from ``initial_qps`` each success adds one request per round trip, so the
+  rate doubles every round trip without a 302 (without ``initial_qps`` the client is
+  unpaced until then); the first 302 sets the rate to what the provider let through;
+- then proportional increase, multiplicative decrease: each success adds ``GROWTH``
+  requests a second, so the rate grows by the same share a second at 5 qps as at 50;
+  each 302 cuts the rate to ``DECREASE`` of itself;
 - 302s for requests started before the last cut belong to that same congestion event
   and do not cut again, so a burst of in-flight refusals costs one cut, not ten;
 - ``max_qps`` caps the rate whatever happens.
+
+Start times follow a grid of one interval apart: a caller that wakes late takes the slot it
+missed, so the pace holds on a busy event loop; an idle pacer banks at most ``CATCH_UP``
+seconds of slots, never a burst.
+
+``ceiling`` is the best estimate of the provider's limit so far (None before the first
+302): a store can keep it, and the next client starts near it with ``initial_qps`` and
+``probing=True``.
 """
 
 from __future__ import annotations
@@ -24,10 +33,13 @@ from collections.abc import Callable
 
 from pgyscout.errors import InvalidInputError
 
-ADDITIVE_QPS = 0.5  # requests a second gained per second of successes
+GROWTH = 0.05  # requests a second gained per success: +5 % of the rate a second
 DECREASE = 0.9  # the rate kept after a 302
 MIN_QPS = 0.2
-WINDOW = 1.0  # seconds of request starts used to estimate the unpaced rate
+WINDOW = 1.0  # seconds of request starts and successes the rate estimates look at
+CATCH_UP = 0.1  # seconds of missed slots a late caller may still take
+RTT_WEIGHT = 0.125  # smoothing of the round-trip estimate, as TCP does
+DEFAULT_RTT = 1.0  # round trip assumed before the first is measured
 
 
 class Pacer:
@@ -37,6 +49,7 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
         *,
         initial_qps: float | None = None,
+        probing: bool = False,
     ) -> None:
         for name, value in (("max_qps", max_qps), ("initial_qps", initial_qps)):
             if value is not None and value <= 0:
@@ -44,13 +57,17 @@ class Pacer:
         self._cap = max_qps
         start = initial_qps if initial_qps is not None else max_qps
         self._rate: float | None = min(start, max_qps) if start and max_qps else start
-        self._slow_start = initial_qps is not None
-        self._next_start = 0.0
+        # probing: the start rate is a limit learned before; grow from it gently.
+        self._slow_start = initial_qps is not None and not probing
+        self._next_start: float | None = None  # no grid before the first start
         self._last_cut = -math.inf
         self._starts: deque[float] = deque()
+        self._successes: deque[float] = deque()
+        self._rtt: float | None = None
         self._clock = clock
         self._lock = threading.Lock()
         self.slowdowns = 0
+        self.ceiling: float | None = None
 
     @property
     def rate(self) -> float | None:
@@ -62,6 +79,11 @@ class Pacer:
         """Seconds between request starts now enforced."""
         return 1.0 / self._rate if self._rate else 0.0
 
+    @property
+    def rtt(self) -> float:
+        """The smoothed round trip of successful requests, in seconds."""
+        return self._rtt if self._rtt is not None else DEFAULT_RTT
+
     def reserve(self) -> float:
         """0.0: start now (the slot is taken). Otherwise: wait that long, then ask again.
 
@@ -70,22 +92,35 @@ class Pacer:
         """
         with self._lock:
             now = self._clock()
-            if now < self._next_start:
-                return self._next_start - now
-            self._next_start = now + self.interval
+            due = self._next_start
+            if due is not None and now < due:
+                return due - now
+            # The slot was due at ``due``; a caller woken late still gets the grid's next
+            # one, so late wake-ups do not lower the pace.
+            self._next_start = (now if due is None else max(due, now - CATCH_UP)) + self.interval
             self._starts.append(now)
-            while self._starts and self._starts[0] < now - WINDOW:
-                self._starts.popleft()
+            _trim(self._starts, now)
             return 0.0
 
     def on_success(self, started: float | None = None) -> None:
         with self._lock:
+            now = self._clock()
+            if started is not None:
+                sample = max(now - started, 1e-3)
+                self._rtt = (
+                    sample
+                    if self._rtt is None
+                    else (1 - RTT_WEIGHT) * self._rtt + RTT_WEIGHT * sample
+                )
+            self._successes.append(now)
+            _trim(self._successes, now)
             if self._rate is None:
                 return
             if self._slow_start:
-                self._rate *= 2.0 ** (1.0 / self._rate)  # doubles over a second of successes
+                # One more request per round trip for each success: double per round trip.
+                self._rate = min(self._rate + 1.0 / self.rtt, 2 * self._rate)
             else:
-                self._rate += ADDITIVE_QPS / self._rate
+                self._rate += GROWTH
             if self._cap is not None:
                 self._rate = min(self._rate, self._cap)
 
@@ -95,11 +130,27 @@ class Pacer:
             if started is not None and started < self._last_cut:
                 return  # sent before the last cut: the same congestion event
             now = self._clock()
-            if self._rate is None:
-                recent = sum(1 for s in self._starts if s >= now - WINDOW)
-                self._rate = max(MIN_QPS, 0.5 * recent)
+            _trim(self._starts, now)
+            _trim(self._successes, now)
+            if self._rate is None or self._slow_start:
+                # Leaving slow start: the rate grew fast and past the limit, so keep what
+                # the provider let through over the last second (the starts, if nothing
+                # came back yet), halved as TCP does when it has no better measure.
+                delivered = len(self._successes) / WINDOW
+                sent = len(self._starts) / WINDOW
+                guess = delivered if delivered >= 0.5 * sent else 0.5 * sent
+                if self._rate is not None:
+                    guess = min(guess, self._rate * DECREASE) if sent else self._rate * DECREASE
+                self.ceiling = guess
+                self._rate = max(MIN_QPS, guess)
             else:
+                self.ceiling = self._rate
                 self._rate = max(MIN_QPS, self._rate * DECREASE)
             self._slow_start = False
             self._last_cut = now
-            self._next_start = max(self._next_start, now + 1.0 / self._rate)
+            self._next_start = max(self._next_start or now, now + 1.0 / self._rate)
+
+
+def _trim(times: deque[float], now: float) -> None:
+    while times and times[0] < now - WINDOW:
+        times.popleft()

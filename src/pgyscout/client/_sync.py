@@ -12,7 +12,7 @@ from tenacity import Retrying, retry_if_exception_type
 
 from pgyscout.client._base import AnswerRefused, ClientBase, PreparedRequest
 from pgyscout.client._errors import TransientError
-from pgyscout.client.core import NOTES, SEARCH
+from pgyscout.client.core import NOTES, SEARCH, RetryBudget
 from pgyscout.models import (
     Creator,
     CreatorPage,
@@ -88,9 +88,9 @@ class Client(ClientBase):
         cached = self._from_cache(request)
         if cached is not None:
             return cached
+        budget = RetryBudget(self.policy)
         retrying = Retrying(
-            stop=self._should_stop,
-            wait=self._wait_before_retry,
+            **self._retry_rules(budget),
             retry=retry_if_exception_type(TransientError),
             sleep=self._sleep,
             before_sleep=lambda state: self._log_retry(request, state),
@@ -101,7 +101,7 @@ class Client(ClientBase):
                 with attempt:
                     return self._attempt(request, attempt.retry_state.attempt_number)
         except TransientError as last:
-            raise self._exhausted(request, last) from None
+            raise self._exhausted(request, last, budget) from None
         raise AssertionError("unreachable: tenacity either returns or raises")
 
     # -- creator search ----------------------------------------------------------------

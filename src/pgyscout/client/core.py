@@ -228,6 +228,44 @@ def page_count(total: int, page_size: int) -> int:
     return -(-max(total, 0) // page_size)
 
 
+# 302s one request may meet before it gives up, apart from its attempts.
+MAX_REFUSALS = 20
+
+
+@dataclass
+class RetryBudget:
+    """What one request has spent of its retries.
+
+    Failures (301, 500, 5xx, dropped connections) count against the policy's attempts and
+    wait out a backoff. A 302 says the whole client went too fast, not that this request
+    fails: the pacer slows every request down, so the refused one goes straight back to
+    the pacer (no backoff of its own) and counts against a separate, larger allowance.
+    """
+
+    policy: RetryPolicy
+    failures: int = 0
+    refusals: int = 0
+    last_refused: bool = False
+
+    @property
+    def tries(self) -> int:
+        return self.failures + self.refusals
+
+    def spend(self, rate_limited: bool, unreachable: bool = False) -> bool:
+        """Count one unsuccessful attempt; True when the request should give up."""
+        self.last_refused = rate_limited
+        if rate_limited:
+            self.refusals += 1
+        else:
+            self.failures += 1
+        attempts = self.policy.attempts_for(unreachable)
+        return self.failures >= attempts or self.refusals >= MAX_REFUSALS
+
+    def delay(self, rng: random.Random) -> float:
+        """The wait before the next attempt: none after a 302, the pacer paces it."""
+        return 0.0 if self.last_refused else self.policy.delay(self.failures, rng)
+
+
 @dataclass
 class PageCursor:
     """Which page to ask for next. Never asks for a page past ``total``: every page is billed.

@@ -39,7 +39,7 @@ STOPPING = (
     EndpointGoneError,
     UnreachableError,
 )
-# With no --qps the controller starts here and doubles each second until the first 302.
+# With no --qps the controller starts here and doubles each round trip until the first 302.
 SLOW_START_QPS = 4.0
 NOTES_PAGE_SIZE = 8
 # How often a worker whose remaining creators another job holds looks again.

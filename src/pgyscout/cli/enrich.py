@@ -225,7 +225,9 @@ async def _run(
     state: CliState, store: Store, job_id: int, options: EnrichOptions, max_calls: int | None
 ) -> Outcome:
     started = time.monotonic()
-    cache = store.cache(max_age=dt.timedelta(seconds=options.max_age_seconds), job_id=job_id)
+    cache = store.cache(
+        max_age=dt.timedelta(seconds=options.max_age_seconds), job_id=job_id, writer=store.writer
+    )
     client = AsyncClient(
         **state.client_options(
             max_qps=options.qps,

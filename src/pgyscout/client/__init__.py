@@ -29,7 +29,7 @@ from pgyscout.redaction import redact
 
 if TYPE_CHECKING:
     from pgyscout.client._async import AsyncClient
-    from pgyscout.client._base import Attempt, AttemptListener, CallStats
+    from pgyscout.client._base import Attempt, AttemptListener, CallStats, PreparedRequest
     from pgyscout.client._sync import Client
     from pgyscout.client.config import Settings, config_path, resolve_settings
     from pgyscout.client.core import DEFAULT_BASE_URL, ENDPOINTS, Endpoint, RetryPolicy
@@ -41,6 +41,7 @@ _LAZY = {
     "Attempt": "pgyscout.client._base",
     "AttemptListener": "pgyscout.client._base",
     "CallStats": "pgyscout.client._base",
+    "PreparedRequest": "pgyscout.client._base",
     "Settings": "pgyscout.client.config",
     "config_path": "pgyscout.client.config",
     "resolve_settings": "pgyscout.client.config",
@@ -80,6 +81,7 @@ __all__ = [
     "MalformedAnswerError",
     "PermissionDeniedError",
     "PgyscoutError",
+    "PreparedRequest",
     "QuotaError",
     "RetryPolicy",
     "Settings",

@@ -73,7 +73,11 @@ class AsyncClient(ClientBase):
                 outcome = self._outcome_of_response(request, response, bytes(body))
             except (httpx.TransportError, AnswerRefused) as exc:
                 outcome = self._outcome_of_exception(exc)
-            return self._settle(request, outcome, attempt, started, wall)
+            record, billed_answer = self._attempt_record(request, outcome, attempt, started, wall)
+            if self.cache is not None:
+                # Durable before anyone sees it: a crash after this line loses nothing paid for.
+                await self._record_async(record, billed_answer)
+            return self._conclude(request, outcome, record)
         finally:
             self.in_flight -= 1
 

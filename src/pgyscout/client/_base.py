@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -22,6 +22,7 @@ from pgyscout.client._errors import TransientError
 from pgyscout.client._pacer import Pacer
 from pgyscout.client.config import Settings, resolve_settings
 from pgyscout.client.core import (
+    ENDPOINTS,
     NOTES,
     SEARCH,
     TREND,
@@ -44,7 +45,15 @@ from pgyscout.errors import (
     UnreachableError,
     UpstreamUnavailableError,
 )
-from pgyscout.models import FansTrend, answer_problem, parse_fans_trend
+from pgyscout.models import (
+    CreatorPage,
+    FansTrend,
+    NotePage,
+    answer_problem,
+    parse_creator_page,
+    parse_fans_trend,
+    parse_note_page,
+)
 from pgyscout.redaction import install_log_redaction, redact, register_secret
 
 log = logging.getLogger("pgyscout.client")
@@ -103,6 +112,14 @@ class ResponseCache(Protocol):
 
     def record(self, attempt: Attempt, envelope: dict[str, Any] | None) -> None:
         """Keep one attempt, with its answer when it was billed. Must be durable on return."""
+
+    async def record_async(self, attempt: Attempt, envelope: dict[str, Any] | None) -> None:
+        """``record`` for an event loop: durable on return, without blocking the loop."""
+
+    def preload(
+        self, requests: Sequence[tuple[str, tuple[tuple[str, str], ...]]], upstream: str
+    ) -> None:
+        """Read the stored answers of many requests at once, for ``lookup`` to serve."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +244,36 @@ class ClientBase:
         return {"token": self._settings.token, **request.params}
 
     # -- request plans (pure, validated before any call) ------------------------------
+    @classmethod
+    def plan_notes(cls, user_id: str, page: int = 1, **filters: Any) -> PreparedRequest:
+        """The request ``creator_notes`` would send, for ``preload``."""
+        return cls._plan_notes(user_id, page, **filters)
+
+    @classmethod
+    def plan_trend(
+        cls, kol_id: str, days: int | str = 30, metric: str = "total"
+    ) -> PreparedRequest:
+        """The request ``fans_trend`` would send, for ``preload``."""
+        return cls._plan_trend(kol_id, days, metric, False)
+
+    def preload(self, requests: Iterable[PreparedRequest]) -> None:
+        """Read the stored answers of many planned requests in one go (a blocking read)."""
+        if self.cache is not None:
+            self.cache.preload([(r.endpoint.name, r.key) for r in requests], self.upstream)
+
+    @classmethod
+    def parse_answer(
+        cls, endpoint: str, params: Sequence[tuple[str, str]], envelope: dict[str, Any]
+    ) -> CreatorPage | NotePage | FansTrend:
+        """What a stored answer holds, read the way the call that bought it reads it."""
+        request = PreparedRequest(ENDPOINTS[endpoint], dict(params))
+        values = request.params
+        if request.endpoint is TREND:
+            return cls._parse_trend(request, envelope)
+        if request.endpoint is NOTES:
+            return parse_note_page(envelope, values["userId"], int(values["pageNumber"]))
+        return parse_creator_page(envelope, int(values["page"]))
+
     @staticmethod
     def _plan_search(page: int, **filters: Any) -> PreparedRequest:
         return PreparedRequest(SEARCH, _params.search_params(page=page, **filters))
@@ -383,9 +430,24 @@ class ClientBase:
         wall: dt.datetime,
     ) -> dict[str, Any]:
         """Record an attempt, adjust the pace, and return the envelope or raise."""
+        record, billed_answer = self._attempt_record(request, outcome, attempt, started, wall)
+        if self.cache is not None:
+            # Durable before anyone sees it: a crash after this line loses nothing paid for.
+            self._record(record, billed_answer)
+        return self._conclude(request, outcome, record)
+
+    def _attempt_record(
+        self,
+        request: PreparedRequest,
+        outcome: Outcome,
+        attempt: int,
+        started: float,
+        wall: dt.datetime,
+    ) -> tuple[Attempt, dict[str, Any] | None]:
+        """The ledger's record of an attempt and the answer to keep with it if billed; the
+        running totals and the pace take the outcome into account."""
         latency = self._clock() - started
         self.stats.add(outcome, attempt)
-        message = redact(outcome.message)
         record = Attempt(
             endpoint=request.endpoint.name,
             params=request.key,
@@ -395,7 +457,7 @@ class ClientBase:
             http_status=outcome.http_status,
             billed=outcome.billed,
             latency=latency,
-            message=message,
+            message=redact(outcome.message),
             started_at=wall,
             upstream=self.upstream,
         )
@@ -405,9 +467,18 @@ class ClientBase:
             if outcome.verdict in (Verdict.OK, Verdict.NO_CONTENT, Verdict.MALFORMED)
             else None
         )
-        if self.cache is not None:
-            # Durable before anyone sees it: a crash after this line loses nothing paid for.
-            self._record(record, billed_answer)
+        # The pace learns at once, not after the record's commit.
+        if billed_answer is not None:
+            self.pacer.on_success(started)
+        elif outcome.verdict is Verdict.SLOW_DOWN:
+            self.pacer.on_rate_limited(started)
+        return record, billed_answer
+
+    def _conclude(
+        self, request: PreparedRequest, outcome: Outcome, record: Attempt
+    ) -> dict[str, Any]:
+        """After the record is kept: tell listeners, return the envelope or raise."""
+        message, latency, attempt = record.message, record.latency, record.attempt
         for listener in self._listeners:
             listener(record)
         log.info(
@@ -420,15 +491,12 @@ class ClientBase:
         )
         log.debug("%s", redacted_url(self.base_url, request.endpoint, request.params))
         if outcome.verdict in (Verdict.OK, Verdict.NO_CONTENT):
-            self.pacer.on_success(started)
             assert outcome.envelope is not None
             return outcome.envelope
         if outcome.verdict is Verdict.MALFORMED:
-            self.pacer.on_success(started)
             assert outcome.error is not None
             raise outcome.error
         if outcome.verdict is Verdict.SLOW_DOWN:
-            self.pacer.on_rate_limited(started)
             raise TransientError(
                 outcome.code,
                 message or "rate limited",
@@ -489,10 +557,21 @@ class ClientBase:
         try:
             self.cache.record(record, envelope)
         except Exception as exc:  # the store's errors are not the client's to know
-            reason = redact(str(getattr(exc, "orig", None) or exc).splitlines()[0])
-            log.warning("%s: could not save to the database: %s", record.endpoint, reason)
-            if envelope is not None:
-                self.unsaved.append(reason)
+            self._unsaved(record, envelope, exc)
+
+    async def _record_async(self, record: Attempt, envelope: dict[str, Any] | None) -> None:
+        """``_record`` without blocking an event loop while the write commits."""
+        assert self.cache is not None
+        try:
+            await self.cache.record_async(record, envelope)
+        except Exception as exc:  # the store's errors are not the client's to know
+            self._unsaved(record, envelope, exc)
+
+    def _unsaved(self, record: Attempt, envelope: dict[str, Any] | None, exc: Exception) -> None:
+        reason = redact(str(getattr(exc, "orig", None) or exc).splitlines()[0])
+        log.warning("%s: could not save to the database: %s", record.endpoint, reason)
+        if envelope is not None:
+            self.unsaved.append(reason)
 
     def _exhausted(
         self, request: PreparedRequest, last: TransientError, budget: RetryBudget

@@ -8,10 +8,15 @@ replays what it already bought from the store instead of buying it again.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
-from collections.abc import Callable, Coroutine, Iterable
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+from sqlalchemy import Connection
 
 from pgyscout.client import (
     AccountLimitError,
@@ -21,14 +26,18 @@ from pgyscout.client import (
     CallsStopped,
     EndpointGoneError,
     PermissionDeniedError,
+    PreparedRequest,
     UnreachableError,
 )
 from pgyscout.client.core import page_count
 from pgyscout.client.params import DATE_TYPE, INCREASE_TYPE, ORDER_TYPE, check_user_id
 from pgyscout.errors import InvalidInputError
-from pgyscout.store import Store
+from pgyscout.models import FansTrend, NotePage
+from pgyscout.store import Store, StoreCache
 from pgyscout.store import jobs as job_store
 from pgyscout.store.entities import save_note_page, save_trend
+
+log = logging.getLogger("pgyscout.collect")
 
 KIND = "enrich"
 # Errors that no other creator would escape: stop the whole job, keep it resumable.
@@ -172,6 +181,34 @@ def pages_after_first(total: int | None, first_page_items: int, max_pages: int |
     return list(range(2, last + 1))
 
 
+def save_answer(
+    conn: Connection, endpoint: str, params: Sequence[tuple[str, str]], envelope: dict[str, Any]
+) -> None:
+    """The notes or follower points of a billed answer, saved with the answer itself."""
+    try:
+        answer = AsyncClient.parse_answer(endpoint, params, envelope)
+    except Exception as exc:  # the answer is kept as received; its reader will complain
+        log.debug("answer not read for saving: %s", exc)
+        return
+    if isinstance(answer, NotePage):
+        save_note_page(conn, answer)
+    elif isinstance(answer, FansTrend):
+        save_trend(conn, answer)
+
+
+def first_requests(
+    client: AsyncClient, user_ids: Iterable[str], options: EnrichOptions
+) -> list[PreparedRequest]:
+    """The requests each creator starts with: its first notes page and its trend."""
+    planned = []
+    for user_id in user_ids:
+        if options.notes_pages != 0:
+            planned.append(client.plan_notes(user_id, 1, order=options.notes_order))
+        if options.trend_days:
+            planned.append(client.plan_trend(user_id, options.trend_days, options.trend_metric))
+    return planned
+
+
 async def enrich_one(
     client: AsyncClient,
     store: Store,
@@ -179,32 +216,50 @@ async def enrich_one(
     options: EnrichOptions,
     gate: asyncio.Semaphore | None = None,
     gone: dict[str, EndpointGoneError] | None = None,
+    *,
+    saved_with_answer: bool = False,
 ) -> list[str]:
-    """Page 1 first (it tells the total); then the other pages and the trend all at once,
-    each saved as it arrives. ``gate`` bounds the requests in flight across the job.
+    """Page 1 first (it tells the total); then the other pages and the trend all at once.
+    ``gate`` bounds the requests in flight across the job.
+
+    Each answer's rows are stored before this returns (so the creator is marked done only
+    after): by the cache in the answer's own transaction when ``saved_with_answer``, else
+    here through the store's writer thread, never blocking the event loop.
 
     An endpoint found gone (shared in ``gone`` across the job) is not asked again: the parts
     it would have given are returned as unavailable. Raises when every part asked for is."""
     gate = gate or asyncio.Semaphore(options.concurrency)
     gone = {} if gone is None else gone
     unavailable: list[str] = []
+    writer = store.writer
+
+    async def save(rows: NotePage | FansTrend) -> None:
+        if saved_with_answer:
+            return
+        if isinstance(rows, NotePage):
+            await writer.write(lambda conn: save_note_page(conn, rows))
+        else:
+            await writer.write(lambda conn: save_trend(conn, rows))
 
     async def notes_page(number: int) -> None:
         async with gate:
             page = await client.creator_notes(user_id, page=number, order=options.notes_order)
-        with store.begin() as conn:
-            save_note_page(conn, page)
-        if number == 1:
-            rest = pages_after_first(page.total, len(page.notes), options.notes_pages)
-            await gather_all(*(notes_page(n) for n in rest))
+        if number != 1:
+            await save(page)
+            return
+        rest = pages_after_first(page.total, len(page.notes), options.notes_pages)
+        if rest:
+            # One read of the store for every later page, instead of one read a page.
+            planned = [client.plan_notes(user_id, n, order=options.notes_order) for n in rest]
+            await asyncio.to_thread(client.preload, planned)
+        await gather_all(save(page), *(notes_page(n) for n in rest))
 
     async def trend() -> None:
         async with gate:
             result = await client.fans_trend(
                 user_id, days=options.trend_days or 30, metric=options.trend_metric
             )
-        with store.begin() as conn:
-            save_trend(conn, result)
+        await save(result)
 
     async def part(name: str, fetch: Callable[[], Coroutine[Any, Any, None]]) -> None:
         if name not in gone:
@@ -230,6 +285,13 @@ def unavailable_note(parts: list[str]) -> str | None:
     return f"{' and '.join(parts)} unavailable" if parts else None
 
 
+def _warn_if_failed(future: Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        # What was bought is saved and the job goes on: the next read judges these creators
+        # again, and shows the trouble there if it is still there.
+        log.warning("could not judge creators now; they are judged when next read")
+
+
 async def run_job(
     store: Store,
     job_id: int,
@@ -245,8 +307,12 @@ async def run_job(
     sends nothing more but lets the answers in flight arrive and be stored; the creators not
     finished go back to pending, so the job can be resumed. A stopping error is raised after
     that; a stop of the calls is returned in ``progress.stopped``.
+
+    Creators are claimed a batch at a time (one commit for many), their stored answers read
+    in one query, and every write goes through the store's writer thread.
     """
     engine = store.engine
+    writer = store.writer
     worker = worker or job_store.worker_name()
     job_store.reclaim_abandoned(engine, job_id)
     before = job_store.summary(engine, job_id)
@@ -254,10 +320,43 @@ async def run_job(
     progress = EnrichProgress(total=before.total)
     stopping: list[BaseException] = []
     gate = asyncio.Semaphore(options.concurrency)
+    claimed: deque[str] = deque()
+    claiming = asyncio.Lock()
+    cache = client.cache
+    saved_with_answer = isinstance(cache, StoreCache)
+    if isinstance(cache, StoreCache):
+        cache.on_answer = save_answer
+
+    to_judge: list[str] = []
+
+    def judge_all(conn: Connection) -> None:
+        batch = to_judge[:]
+        del to_judge[: len(batch)]
+        job_store.judge_on(conn, batch)
+
+    def judge_later(user_id: str) -> None:
+        """Judge a done creator once from everything saved; the creators done meanwhile
+        are judged together, in one piece of the writer's work."""
+        to_judge.append(user_id)
+        if len(to_judge) == 1:
+            writer.submit(judge_all).add_done_callback(_warn_if_failed)
+
+    async def next_creator() -> str | None:
+        async with claiming:
+            if not claimed and not stopping:
+                batch = await writer.write(
+                    lambda conn: job_store.claim_some(
+                        conn, job_id, worker, options.concurrency, exclusive=True
+                    )
+                )
+                if batch:
+                    await asyncio.to_thread(client.preload, first_requests(client, batch, options))
+                claimed.extend(batch)
+            return claimed.popleft() if claimed else None
 
     async def work() -> None:
         while not stopping and client.stopped is None:
-            user_id = job_store.claim(engine, job_id, worker, exclusive=True)
+            user_id = await next_creator()
             if user_id is None:
                 if not job_store.busy_elsewhere(engine, job_id):
                     return
@@ -265,7 +364,15 @@ async def run_job(
                 await asyncio.sleep(BUSY_WAIT)
                 continue
             try:
-                missing = await enrich_one(client, store, user_id, options, gate, progress.gone)
+                missing = await enrich_one(
+                    client,
+                    store,
+                    user_id,
+                    options,
+                    gate,
+                    progress.gone,
+                    saved_with_answer=saved_with_answer,
+                )
             except CallsStopped as exc:
                 job_store.release_one(engine, job_id, user_id, worker)
                 progress.stopped = progress.stopped or exc
@@ -277,10 +384,21 @@ async def run_job(
                 client.stop_issuing(str(exc))
                 return
             except ApiError as exc:  # retries ran out, or upstream refused this creator
-                job_store.fail(engine, job_id, user_id, worker, str(exc))
+                error = str(exc)
+                writer.submit(
+                    lambda conn, uid=user_id, error=error: job_store.fail_on(  # type: ignore[misc]
+                        conn, job_id, uid, worker, error
+                    )
+                )
                 progress.failed += 1
             else:
-                job_store.finish(engine, job_id, user_id, worker, unavailable_note(missing))
+                note = unavailable_note(missing)
+                writer.submit(
+                    lambda conn, uid=user_id, note=note: job_store.finish_on(  # type: ignore[misc]
+                        conn, job_id, uid, worker, note
+                    )
+                )
+                judge_later(user_id)
                 progress.done += 1
                 progress.unavailable += 1 if missing else 0
             on_progress(progress)
@@ -292,6 +410,7 @@ async def run_job(
         for task in tasks:
             task.cancel()  # only when aborted (a second Ctrl-C) or a bug: drop what is left
         await asyncio.gather(*tasks, return_exceptions=True)
+        writer.flush()  # every page and every done creator committed before the summary
         job_store.release(engine, job_id, worker)
         after = job_store.summary(engine, job_id)
         if after is not None and after.status != job_store.CANCELLED:

@@ -22,6 +22,7 @@ from pgyscout.store.engine import (
     resolve_db_url,
 )
 from pgyscout.store.ledger import DEFAULT_MAX_AGE, StoreCache, Usage, params_key, usage
+from pgyscout.store.writer import Writer
 
 
 class Store:
@@ -36,6 +37,14 @@ class Store:
         except sa.exc.SQLAlchemyError as exc:
             reason = getattr(exc, "orig", None) or exc
             raise StoreError(f"cannot open the database {self.display_url}: {reason}") from None
+        self._writer: Writer | None = None
+
+    @property
+    def writer(self) -> Writer:
+        """The thread that commits this store's writes in groups, started on first use."""
+        if self._writer is None:
+            self._writer = Writer(self.engine)
+        return self._writer
 
     @property
     def display_url(self) -> str:
@@ -52,9 +61,14 @@ class Store:
         refresh: bool = False,
         job_id: int | None = None,
         clock: Callable[[], dt.datetime] | None = None,
+        writer: Writer | None = None,
     ) -> StoreCache:
-        extra = {"clock": clock} if clock is not None else {}
-        return StoreCache(self.engine, max_age=max_age, refresh=refresh, job_id=job_id, **extra)
+        cache = StoreCache(
+            self.engine, max_age=max_age, refresh=refresh, job_id=job_id, writer=writer
+        )
+        if clock is not None:
+            cache.clock = clock
+        return cache
 
     def check_writable(self) -> None:
         """Refuse, before anything is paid for, a database that cannot keep what is bought:
@@ -84,6 +98,9 @@ class Store:
         return usage(self.engine, since, price_per_call, upstream)
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
         self.engine.dispose()
 
     def __enter__(self) -> Store:
@@ -108,6 +125,7 @@ __all__ = [
     "StoreCache",
     "StoreError",
     "Usage",
+    "Writer",
     "current_revision",
     "default_db_path",
     "head_revision",

@@ -171,27 +171,79 @@ def busy_elsewhere(engine: Engine, job_id: int, now: dt.datetime | None = None) 
     return len(held) > len(stale)
 
 
-def _set(engine: Engine, job_id: int, user_id: str, worker: str, **values: Any) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            sa.update(items)
-            .where(
-                items.c.job_id == job_id, items.c.user_id == user_id, items.c.claimed_by == worker
-            )
-            .values(updated_at=utcnow(), **values)
+def claim_some(
+    conn: sa.Connection, job_id: int, worker: str, limit: int, *, exclusive: bool = False
+) -> list[str]:
+    """Take up to ``limit`` pending items for ``worker`` in one statement, in job order
+    (``exclusive`` as for ``claim``): one commit for a batch of creators, not one each."""
+    conditions = [items.c.job_id == job_id, items.c.status == PENDING]
+    if exclusive:
+        elsewhere = sa.select(items.c.user_id).where(
+            items.c.status == RUNNING, items.c.job_id != job_id
         )
+        conditions.append(items.c.user_id.not_in(elsewhere))
+    next_items = (
+        sa.select(items.c.user_id).where(*conditions).order_by(items.c.position).limit(limit)
+    )
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        next_items = next_items.with_for_update(skip_locked=True)
+    now = utcnow()
+    statement = (
+        sa.update(items)
+        .where(items.c.job_id == job_id, items.c.user_id.in_(next_items.scalar_subquery()))
+        .where(items.c.status == PENDING)
+        .values(
+            status=RUNNING,
+            claimed_by=worker,
+            claimed_at=now,
+            updated_at=now,
+            attempts=items.c.attempts + 1,
+        )
+        .returning(items.c.user_id, items.c.position)
+    )
+    if exclusive and postgres:
+        # Claims of different jobs must see each other: one at a time, each briefly.
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK})
+    return [uid for uid, _ in sorted(conn.execute(statement).all(), key=lambda row: row[1])]
+
+
+def _set_on(conn: sa.Connection, job_id: int, user_id: str, worker: str, **values: Any) -> None:
+    conn.execute(
+        sa.update(items)
+        .where(items.c.job_id == job_id, items.c.user_id == user_id, items.c.claimed_by == worker)
+        .values(updated_at=utcnow(), **values)
+    )
+
+
+def finish_on(
+    conn: sa.Connection, job_id: int, user_id: str, worker: str, note: str | None = None
+) -> None:
+    _set_on(conn, job_id, user_id, worker, status=DONE, error=None, note=note)
+
+
+def fail_on(conn: sa.Connection, job_id: int, user_id: str, worker: str, error: str) -> None:
+    _set_on(conn, job_id, user_id, worker, status=FAILED, error=error[:1000])
+
+
+def judge_on(conn: sa.Connection, user_ids: Sequence[str]) -> None:
+    """Judge done creators once from everything saved, so that ranking and planning read
+    their figures instead of their notes."""
+    from pgyscout.store.metrics import judge_and_store
+
+    if user_ids:
+        judge_and_store(conn, user_ids)
 
 
 def finish(engine: Engine, job_id: int, user_id: str, worker: str, note: str | None = None) -> None:
     """The creator is done: mark it, then judge it once from everything just saved, so that
     ranking and planning read its figures instead of its notes. ``note`` says what could not
     be had (the trend of a removed endpoint, say)."""
-    _set(engine, job_id, user_id, worker, status=DONE, error=None, note=note)
-    from pgyscout.store.metrics import judge_and_store
-
+    with engine.begin() as conn:
+        finish_on(conn, job_id, user_id, worker, note)
     try:
         with engine.begin() as conn:
-            judge_and_store(conn, [user_id])
+            judge_on(conn, [user_id])
     except Exception:
         # What was bought is saved and the job goes on: the next read judges this creator
         # again, and shows the trouble there if it is still there.
@@ -199,12 +251,14 @@ def finish(engine: Engine, job_id: int, user_id: str, worker: str, note: str | N
 
 
 def fail(engine: Engine, job_id: int, user_id: str, worker: str, error: str) -> None:
-    _set(engine, job_id, user_id, worker, status=FAILED, error=error[:1000])
+    with engine.begin() as conn:
+        fail_on(conn, job_id, user_id, worker, error)
 
 
 def release_one(engine: Engine, job_id: int, user_id: str, worker: str) -> None:
     """Give one item back to pending: stopped before it was done; what it bought is stored."""
-    _set(engine, job_id, user_id, worker, status=PENDING, claimed_by=None, claimed_at=None)
+    with engine.begin() as conn:
+        _set_on(conn, job_id, user_id, worker, status=PENDING, claimed_by=None, claimed_at=None)
 
 
 def release(engine: Engine, job_id: int, worker: str) -> int:

@@ -19,6 +19,7 @@ from pgyscout.client import Attempt
 from pgyscout.models.numbers import to_int
 from pgyscout.store import schema
 from pgyscout.store.entities import utcnow
+from pgyscout.store.writer import Writer
 
 DEFAULT_MAX_AGE = dt.timedelta(hours=24)
 # Ledger rows written before upstreams were recorded.
@@ -40,9 +41,23 @@ def code_key(code: int | None, http_status: int | None, verdict: str) -> str:
     return "transport"
 
 
+RequestKey = tuple[str, str, str]  # upstream, endpoint, params_key
+# Saves the rows a billed answer holds (notes, follower points) in the answer's transaction.
+AnswerSaver = Callable[[sa.Connection, str, Sequence[tuple[str, str]], dict[str, Any]], None]
+
+
 class StoreCache:
     """The client's cache: answers the same request from the store while it is fresh enough,
-    and writes every attempt (and every billed answer) to the ledger."""
+    and writes every attempt (and every billed answer) to the ledger.
+
+    With a ``writer`` the writes leave the caller's thread: ``record_async`` waits for the
+    commit of a billed answer without blocking an event loop, and cache hits and refused or
+    failed attempts join the next group commit (nothing was paid for, so nothing waits for
+    them). ``preload`` reads the stored answers of many requests in one query; ``lookup``
+    then serves them from memory, hits and misses alike. With ``on_answer`` a billed
+    answer's rows are saved in the same transaction as the answer: whatever is in the cache
+    is also in the tables, so a cache hit has nothing to save again.
+    """
 
     def __init__(
         self,
@@ -52,6 +67,8 @@ class StoreCache:
         refresh: bool = False,
         job_id: int | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
+        writer: Writer | None = None,
+        on_answer: AnswerSaver | None = None,
     ) -> None:
         self.engine = engine
         self.max_age = max_age
@@ -59,6 +76,9 @@ class StoreCache:
         self.job_id = job_id
         # Whose "now" decides freshness: a monitor pass run on a simulated day passes its own.
         self.clock = clock
+        self.writer = writer
+        self.on_answer = on_answer
+        self._preloaded: dict[RequestKey, dict[str, Any] | None] = {}
 
     def lookup(
         self, endpoint: str, params: Sequence[tuple[str, str]], upstream: str
@@ -67,6 +87,9 @@ class StoreCache:
 
         Another upstream's answer is never one: a sandbox's synthetic creators must not come
         back as the real API's (nor the other way round)."""
+        preloaded = (upstream, endpoint, params_key(params))
+        if preloaded in self._preloaded:
+            return self._preloaded.pop(preloaded)
         usable = self._usable(upstream)
         if usable is None:
             return None
@@ -125,44 +148,81 @@ class StoreCache:
                         found[key] = (fetched_at, row_id, text)
         return {key: json.loads(text) for key, (_at, _id, text) in found.items()}
 
+    def preload(
+        self, requests: Sequence[tuple[str, Sequence[tuple[str, str]]]], upstream: str
+    ) -> None:
+        """Read the stored answers of ``requests`` (endpoint, parameters) in bulk; each is
+        then served once from memory by ``lookup``, a miss included."""
+        if self._usable(upstream) is None:
+            return
+        by_endpoint: dict[str, list[Sequence[tuple[str, str]]]] = {}
+        for endpoint, params in requests:
+            by_endpoint.setdefault(endpoint, []).append(params)
+        for endpoint, many in by_endpoint.items():
+            found = self.lookup_many(endpoint, many, upstream)
+            for params in many:
+                key = params_key(params)
+                self._preloaded[(upstream, endpoint, key)] = found.get(key)
+
     def record(self, attempt: Attempt, envelope: dict[str, Any] | None) -> None:
-        key = params_key(attempt.params)
+        if self.writer is not None and envelope is None and attempt.verdict == "cache":
+            # Counted for ``pgy usage``; nothing paid for, so it joins the next group commit.
+            self.writer.submit(lambda conn: self._write(conn, attempt, None))
+            return
         with self.engine.begin() as conn:
-            response_id = None
-            if envelope is not None:
-                result = conn.execute(
-                    sa.insert(schema.responses).values(
-                        endpoint=attempt.endpoint,
-                        params_key=key,
-                        fetched_at=self.clock(),
-                        code=attempt.code if attempt.code is not None else 0,
-                        job_id=self.job_id,
-                        envelope=json.dumps(envelope, ensure_ascii=False),
-                        upstream=attempt.upstream or None,
-                        problem=attempt.message or "malformed"
-                        if attempt.verdict == "malformed"
-                        else None,
-                    )
-                )
-                assert result.inserted_primary_key is not None
-                response_id = result.inserted_primary_key[0]
-            conn.execute(
-                sa.insert(schema.calls).values(
-                    at=attempt.started_at.replace(tzinfo=None),
+            self._write(conn, attempt, envelope)
+
+    async def record_async(self, attempt: Attempt, envelope: dict[str, Any] | None) -> None:
+        """``record`` for an event loop: returns once committed, without blocking the loop."""
+        if self.writer is None:
+            self.record(attempt, envelope)
+            return
+        if envelope is None and attempt.billed is False:
+            # A refused or failed attempt: nothing paid for, no reason to wait for the disk.
+            self.writer.submit(lambda conn: self._write(conn, attempt, None))
+            return
+        await self.writer.write(lambda conn: self._write(conn, attempt, envelope))
+
+    def _write(
+        self, conn: sa.Connection, attempt: Attempt, envelope: dict[str, Any] | None
+    ) -> None:
+        key = params_key(attempt.params)
+        response_id = None
+        malformed = attempt.verdict == "malformed"
+        if envelope is not None:
+            result = conn.execute(
+                sa.insert(schema.responses).values(
                     endpoint=attempt.endpoint,
                     params_key=key,
-                    attempt=attempt.attempt,
-                    verdict=attempt.verdict,
-                    code=attempt.code,
-                    http_status=attempt.http_status,
-                    billed=attempt.billed,
-                    latency_ms=round(attempt.latency * 1000, 3),
-                    message=attempt.message or None,
-                    response_id=response_id,
+                    fetched_at=self.clock(),
+                    code=attempt.code if attempt.code is not None else 0,
                     job_id=self.job_id,
+                    envelope=json.dumps(envelope, ensure_ascii=False),
                     upstream=attempt.upstream or None,
+                    problem=attempt.message or "malformed" if malformed else None,
                 )
             )
+            assert result.inserted_primary_key is not None
+            response_id = result.inserted_primary_key[0]
+            if self.on_answer is not None and not malformed:
+                self.on_answer(conn, attempt.endpoint, attempt.params, envelope)
+        conn.execute(
+            sa.insert(schema.calls).values(
+                at=attempt.started_at.replace(tzinfo=None),
+                endpoint=attempt.endpoint,
+                params_key=key,
+                attempt=attempt.attempt,
+                verdict=attempt.verdict,
+                code=attempt.code,
+                http_status=attempt.http_status,
+                billed=attempt.billed,
+                latency_ms=round(attempt.latency * 1000, 3),
+                message=attempt.message or None,
+                response_id=response_id,
+                job_id=self.job_id,
+                upstream=attempt.upstream or None,
+            )
+        )
 
 
 @dataclass

@@ -1,0 +1,145 @@
+"""How enrich writes and reads the database: commits off the event loop and grouped, the cache
+read in bulk, and still every billed answer stored before it is used."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from pgyscout.client import AsyncClient, Attempt
+from pgyscout.collect.enrich import EnrichOptions, run_job
+from pgyscout.sandbox import RunningSandbox
+from pgyscout.store import Store, schema
+from pgyscout.store import jobs as job_store
+from tests.integration.test_enrich import check_everything_stored, expected_requests, pick
+
+
+@dataclass
+class DbActivity:
+    commits_by_thread: dict[str, int] = field(default_factory=dict)
+    response_reads: int = 0
+
+    def commits_on(self, thread: str) -> int:
+        return self.commits_by_thread.get(thread, 0)
+
+    @property
+    def commits(self) -> int:
+        return sum(self.commits_by_thread.values())
+
+
+@contextmanager
+def watched(store: Store) -> Iterator[DbActivity]:
+    activity = DbActivity()
+
+    def on_commit(conn: Any) -> None:
+        name = threading.current_thread().name
+        activity.commits_by_thread[name] = activity.commits_by_thread.get(name, 0) + 1
+
+    def on_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM responses" in statement:
+            activity.response_reads += 1
+
+    sa.event.listen(store.engine, "commit", on_commit)
+    sa.event.listen(store.engine, "before_cursor_execute", on_execute)
+    try:
+        yield activity
+    finally:
+        sa.event.remove(store.engine, "commit", on_commit)
+        sa.event.remove(store.engine, "before_cursor_execute", on_execute)
+
+
+def enrich(
+    store: Store,
+    sandbox: RunningSandbox,
+    uids: list[str],
+    options: EnrichOptions,
+    on_attempt: Callable[[Attempt], None] | None = None,
+) -> tuple[int, str]:
+    """One enrich job of ``uids`` in this process; its id and the event loop's thread name."""
+    job_id = job_store.create_job(store.engine, "enrich", options.as_json(), uids)
+    loop_thread: list[str] = []
+
+    async def go() -> None:
+        loop_thread.append(threading.current_thread().name)
+        cache = store.cache(job_id=job_id, writer=store.writer)
+        async with AsyncClient(
+            "tok-writes", base_url=sandbox.url, cache=cache, initial_qps=50, on_attempt=on_attempt
+        ) as client:
+            await run_job(store, job_id, client, options)
+
+    asyncio.run(go())
+    return job_id, loop_thread[0]
+
+
+def test_no_commit_waits_on_the_event_loop_and_commits_are_grouped(
+    db_url: str, small_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    sandbox = small_sandbox(latency_ms=5)
+    uids = pick(sandbox, 12, seed=21)
+    options = EnrichOptions(notes_pages=None, concurrency=8)
+    with Store(db_url) as store, watched(store) as activity:
+        job_id, loop = enrich(store, sandbox, uids, options)
+    check_everything_stored(db_url, sandbox, uids, job_id)
+    # Reclaiming, the summary and releasing, once a job: never one a request or a creator.
+    assert activity.commits_on(loop) <= 4, activity.commits_by_thread
+    # Grouped: fewer commits than the requests' answers, ledger rows and pages.
+    assert activity.commits < expected_requests(sandbox, uids), activity.commits_by_thread
+
+
+def test_a_cached_rerun_reads_in_bulk_and_commits_a_handful_of_times(
+    db_url: str, small_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    sandbox = small_sandbox(latency_ms=5)
+    uids = pick(sandbox, 20, seed=22)
+    options = EnrichOptions(notes_pages=None, concurrency=8)
+    with Store(db_url) as store:
+        enrich(store, sandbox, uids, options)
+        sandbox.counters.reset()
+        with watched(store) as activity:
+            enrich(store, sandbox, uids, options)
+        usage = store.usage()
+    assert sandbox.counters.snapshot()["calls"] == 0
+    requests = expected_requests(sandbox, uids)
+    assert usage.cache_hits == requests  # every hit still counted for pgy usage
+    # A read for the first pages and one for the trends of each batch of creators, one for
+    # the later pages of each creator: not one a request.
+    batches = -(-len(uids) // options.concurrency)
+    assert activity.response_reads <= len(uids) + 2 * batches
+    # Claims of batches and grouped writes: not a ledger row and a page save a hit.
+    assert activity.commits <= requests // 4, activity.commits_by_thread
+
+
+def test_a_billed_answer_is_committed_before_anyone_sees_it(
+    db_url: str, small_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    sandbox = small_sandbox(latency_ms=5)
+    uids = pick(sandbox, 4, seed=23)
+    options = EnrichOptions(notes_pages=2, concurrency=4)
+    seen_stored: list[bool] = []
+    with Store(db_url) as store:
+        reader = Store(db_url, apply_migrations=False)
+
+        def check(attempt: Attempt) -> None:
+            if attempt.billed:
+                with reader.engine.connect() as conn:  # another connection: only committed rows
+                    calls = schema.calls
+                    found = conn.execute(
+                        sa.select(sa.func.count())
+                        .select_from(calls)
+                        .where(
+                            calls.c.response_id.is_not(None),
+                            calls.c.at == attempt.started_at.replace(tzinfo=None),
+                        )
+                    ).scalar()
+                seen_stored.append(bool(found))
+
+        enrich(store, sandbox, uids, options, on_attempt=check)
+        reader.close()
+    assert seen_stored
+    assert all(seen_stored)

@@ -106,7 +106,10 @@ def trend_chart(
             },
         )
     )
-    for i, d in enumerate(data):
+    # The others first, so that the best are drawn over them.
+    order = [*range(labelled, len(data)), *range(min(labelled, len(data)))]
+    for i in order:
+        d = data[i]
         points = sorted((p.date, p.num) for p in d.totals if p.date and p.num is not None)
         if not points or not points[0][1]:
             continue
@@ -155,16 +158,33 @@ def notes_chart(
     rest_x: list[int] = []
     rest_y: list[int] = []
     rest_text: list[str] = []
-    for i, d in enumerate(data):
+    for d in data[labelled:]:
+        name = chart_label(d.creator.name or d.creator.user_id)
+        for n in d.notes:
+            if n.read_num:
+                rest_x.append(n.read_num)
+                rest_y.append(max(interactions(n), 1))
+                rest_text.append(f"{name}: {chart_label(n.title)}")
+    if rest_x:  # first, so that the best creators' notes are drawn over the grey cloud
+        fig.add_trace(
+            go.Scatter(
+                x=rest_x,
+                y=rest_y,
+                mode="markers",
+                name=_words(
+                    lang, f"其余 {len(data) - labelled} 位", f"{len(data) - labelled} more"
+                ),
+                marker={"color": GREY, "size": 5},
+                text=rest_text,
+                hovertemplate="%{text}<br>%{x:,} / %{y:,}<extra></extra>",
+                legendrank=2000,
+            )
+        )
+    for d in data[:labelled]:
         notes: list[NoteRecord] = [n for n in d.notes if n.read_num]
         if not notes:
             continue
         name = chart_label(d.creator.name or d.creator.user_id)
-        if i >= labelled:
-            rest_x += [n.read_num or 0 for n in notes]
-            rest_y += [max(interactions(n), 1) for n in notes]
-            rest_text += [f"{name}: {chart_label(n.title)}" for n in notes]
-            continue
         fig.add_trace(
             go.Scatter(
                 x=[n.read_num for n in notes],
@@ -180,20 +200,6 @@ def notes_chart(
                 + " %{y:,}<extra>"
                 + name
                 + "</extra>",
-            )
-        )
-    if rest_x:
-        fig.add_trace(
-            go.Scatter(
-                x=rest_x,
-                y=rest_y,
-                mode="markers",
-                name=_words(
-                    lang, f"其余 {len(data) - labelled} 位", f"{len(data) - labelled} more"
-                ),
-                marker={"color": GREY, "size": 5},
-                text=rest_text,
-                hovertemplate="%{text}<br>%{x:,} / %{y:,}<extra></extra>",
             )
         )
     return fig

@@ -90,7 +90,7 @@ def judged_creators_table(
     copyable id always stay."""
     cols = [
         Col("#", "rank"),
-        Col(label_of("name", lang), "name", min_width=6, max_width=18),
+        Col(label_of("name", lang), "name", min_width=8, max_width=18),
         Col(label_of("fans", lang), "number"),
         Col(label_of("price", lang), "number", drop=6),
         Col(label_of("expected_reads", lang), "number", drop=5),
@@ -99,7 +99,7 @@ def judged_creators_table(
         Col(label_of("cpe", lang), "number", drop=2),
         Col(label_of("growth_per_30_days", lang), "number", drop=1),
         Col(label_of("score", lang), "number"),
-        Col(label_of("flags", lang), "text", drop=7, min_width=14, max_width=40),
+        Col(label_of("flags", lang), "text", drop=7, min_width=12, max_width=40),
     ]
     if notes is not None:
         cols.append(

@@ -17,6 +17,7 @@ from pgyscout.collect.enrich import EnrichOptions, run_job
 from pgyscout.sandbox import RunningSandbox
 from pgyscout.store import Store, schema
 from pgyscout.store import jobs as job_store
+from pgyscout.store.rates import learned_rate
 from tests.integration.test_enrich import check_everything_stored, expected_requests, pick
 
 
@@ -60,6 +61,8 @@ def enrich(
     uids: list[str],
     options: EnrichOptions,
     on_attempt: Callable[[Attempt], None] | None = None,
+    initial_qps: float = 50,
+    clients: list[AsyncClient] | None = None,
 ) -> tuple[int, str]:
     """One enrich job of ``uids`` in this process; its id and the event loop's thread name."""
     job_id = job_store.create_job(store.engine, "enrich", options.as_json(), uids)
@@ -69,8 +72,14 @@ def enrich(
         loop_thread.append(threading.current_thread().name)
         cache = store.cache(job_id=job_id, writer=store.writer)
         async with AsyncClient(
-            "tok-writes", base_url=sandbox.url, cache=cache, initial_qps=50, on_attempt=on_attempt
+            "tok-writes",
+            base_url=sandbox.url,
+            cache=cache,
+            initial_qps=initial_qps,
+            on_attempt=on_attempt,
         ) as client:
+            if clients is not None:
+                clients.append(client)
             await run_job(store, job_id, client, options)
 
     asyncio.run(go())
@@ -143,3 +152,35 @@ def test_a_billed_answer_is_committed_before_anyone_sees_it(
         reader.close()
     assert seen_stored
     assert all(seen_stored)
+
+
+def test_the_next_job_starts_near_the_rate_the_last_one_found(
+    db_url: str, small_sandbox: Callable[..., RunningSandbox]
+) -> None:
+    sandbox = small_sandbox(rate_limit=20)
+    options = EnrichOptions(notes_pages=3, concurrency=16)
+    with Store(db_url) as store:
+        enrich(store, sandbox, pick(sandbox, 12, seed=24), options, initial_qps=4)
+        assert sandbox.counters.snapshot()["by_code"].get("302", 0) > 0
+        upstream = AsyncClient("t", base_url=sandbox.url).upstream
+        learned = learned_rate(store.engine, upstream)
+        assert learned is not None
+        assert 2 <= learned <= 100  # about the limit of 20 (the burst at the start blurs it)
+        first_rates: list[float] = []
+        client_of: list[AsyncClient] = []
+
+        def first_rate(attempt: Attempt) -> None:
+            if not first_rates and client_of:
+                first_rates.append(client_of[0].pacer.rate or 0.0)
+
+        enrich(
+            store,
+            sandbox,
+            pick(sandbox, 4, seed=25),
+            options,
+            first_rate,
+            initial_qps=4,
+            clients=client_of,
+        )
+    # Not a slow start from 4 a second: just under what the last job found.
+    assert first_rates[0] >= 0.8 * learned

@@ -219,3 +219,13 @@ def test_an_unreadable_config_file_is_named_not_echoed(tmp_path: Path) -> None:
         resolve_settings(env={"PGYSCOUT_CONFIG": str(config)})
     assert "config.toml" in str(caught.value)
     assert "secret-in-broken-file" not in str(caught.value)
+
+
+def test_a_learned_limit_starts_just_under_it_and_probes_gently() -> None:
+    pacer = Pacer(initial_qps=4, clock=Clock())
+    assert pacer.slow_start
+    pacer.start_near(20.0)
+    assert not pacer.slow_start
+    assert pacer.rate == pytest.approx(20 * DECREASE)
+    pacer.on_success(started=0.0)
+    assert pacer.rate == pytest.approx(20 * DECREASE + GROWTH)  # no doubling

@@ -84,6 +84,20 @@ class Pacer:
         """The smoothed round trip of successful requests, in seconds."""
         return self._rtt if self._rtt is not None else DEFAULT_RTT
 
+    @property
+    def slow_start(self) -> bool:
+        """Still doubling each round trip: no 302 seen, no learned limit given."""
+        return self._slow_start
+
+    def start_near(self, ceiling: float) -> None:
+        """Start just under a limit learned before (``ceiling``) instead of slowly: the
+        increase then probes above it, and a 302 says if it moved down."""
+        with self._lock:
+            rate = max(MIN_QPS, ceiling * DECREASE)
+            self._rate = min(rate, self._cap) if self._cap is not None else rate
+            self._slow_start = False
+            self.ceiling = ceiling
+
     def reserve(self) -> float:
         """0.0: start now (the slot is taken). Otherwise: wait that long, then ask again.
 

@@ -33,7 +33,7 @@ from pgyscout.client.core import page_count
 from pgyscout.client.params import DATE_TYPE, INCREASE_TYPE, ORDER_TYPE, check_user_id
 from pgyscout.errors import InvalidInputError
 from pgyscout.models import FansTrend, NotePage
-from pgyscout.store import Store, StoreCache
+from pgyscout.store import Store, StoreCache, rates
 from pgyscout.store import jobs as job_store
 from pgyscout.store.entities import save_note_page, save_trend
 
@@ -314,6 +314,9 @@ async def run_job(
     engine = store.engine
     writer = store.writer
     worker = worker or job_store.worker_name()
+    learned = rates.learned_rate(engine, client.upstream) if client.pacer.slow_start else None
+    if learned is not None:
+        client.pacer.start_near(learned)  # the limit found by the last job, not a slow start
     job_store.reclaim_abandoned(engine, job_id)
     before = job_store.summary(engine, job_id)
     assert before is not None
@@ -411,6 +414,8 @@ async def run_job(
             task.cancel()  # only when aborted (a second Ctrl-C) or a bug: drop what is left
         await asyncio.gather(*tasks, return_exceptions=True)
         writer.flush()  # every page and every done creator committed before the summary
+        if client.pacer.ceiling is not None and client.pacer.ceiling != learned:
+            rates.remember_rate(engine, client.upstream, client.pacer.ceiling)
         job_store.release(engine, job_id, worker)
         after = job_store.summary(engine, job_id)
         if after is not None and after.status != job_store.CANCELLED:

@@ -305,3 +305,13 @@ creator_metrics = Table(
     Index("ix_creator_metrics_fans", "content", "fans"),
     Index("ix_creator_metrics_price", "content", "price"),
 )
+
+# The request rate each upstream was last found to allow (the pacer's estimate of its limit
+# at a 302): the next job starts near it instead of finding it again from a slow start.
+upstream_rates = Table(
+    "upstream_rates",
+    metadata,
+    Column("upstream", String(300), primary_key=True),
+    Column("qps", Float, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)

@@ -127,7 +127,7 @@ def test_a_full_disk_is_said_plainly_with_what_is_safe(
             "UPDATE job_items", {}, sqlite3.OperationalError("database or disk is full")
         )
 
-    monkeypatch.setattr(job_store, "finish", full)
+    monkeypatch.setattr(job_store, "finish_on", full)
     uid = sandbox.state.population.creators[0].user_id
     done = run_pgy("enrich", uid, base_url=sandbox.url, db=str(tmp_path / "s.db"))
     assert done.returncode == 1, done.stderr

@@ -331,6 +331,14 @@ async def run_job(
         cache.on_answer = save_answer
 
     to_judge: list[str] = []
+    # A creator marked done or failed only in the writer's queue is not marked yet: a mark
+    # that cannot be written (a full disk) must end the job with that error, not a summary
+    # that says the creator was enriched.
+    unwritten_marks: list[BaseException] = []
+
+    def keep_failure(future: Future[None]) -> None:
+        if not future.cancelled() and (error := future.exception()) is not None:
+            unwritten_marks.append(error)
 
     def judge_all(conn: Connection) -> None:
         batch = to_judge[:]
@@ -392,7 +400,7 @@ async def run_job(
                     lambda conn, uid=user_id, error=error: job_store.fail_on(  # type: ignore[misc]
                         conn, job_id, uid, worker, error
                     )
-                )
+                ).add_done_callback(keep_failure)
                 progress.failed += 1
             else:
                 note = unavailable_note(missing)
@@ -400,7 +408,7 @@ async def run_job(
                     lambda conn, uid=user_id, note=note: job_store.finish_on(  # type: ignore[misc]
                         conn, job_id, uid, worker, note
                     )
-                )
+                ).add_done_callback(keep_failure)
                 judge_later(user_id)
                 progress.done += 1
                 progress.unavailable += 1 if missing else 0
@@ -425,4 +433,6 @@ async def run_job(
                 job_store.set_status(engine, job_id, job_store.STOPPED)
     if stopping:
         raise stopping[0]
+    if unwritten_marks:
+        raise unwritten_marks[0]
     return progress

@@ -6,14 +6,17 @@ Each check runs a fresh interpreter: what a process has imported is the point.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer.main
 
 from pgyscout.cli import _app
 from pgyscout.cli._commands import COMMANDS, load_all
+from pgyscout.store import engine
 
 # Heavy libraries and the commands that need them.
 WEB = ("starlette", "uvicorn", "jinja2")
@@ -106,3 +109,25 @@ def test_help_lists_the_same_whether_the_commands_are_loaded_or_not() -> None:
         env={"COLUMNS": "120", "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
     )
     assert done.stdout.strip().splitlines()[-1] == "True", done.stdout
+
+
+def test_the_head_revision_known_without_alembic_is_the_migrations_head() -> None:
+    """The store checks a database against ``HEAD_REVISION`` so that an up-to-date one is
+    opened without loading alembic: a new migration must move this constant with it."""
+    assert engine.head_revision() == engine.HEAD_REVISION
+
+
+def test_search_on_an_up_to_date_database_does_not_load_alembic(tmp_path: Path) -> None:
+    db = tmp_path / "kept.db"
+    engine.migrate(engine.create_db_engine(engine.resolve_db_url(str(db))))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUSTONEAPI_", "PGYSCOUT_"))}
+    env.update(
+        JUSTONEAPI_TOKEN="import-cost-token",
+        JUSTONEAPI_BASE_URL="http://127.0.0.1:9",  # discard port: refused, nothing is paid
+        PGYSCOUT_DB=str(db),
+        PGYSCOUT_CONFIG=str(tmp_path / "no-config.toml"),
+        PGYSCOUT_RETRIES="1",
+    )
+    loaded = loaded_by(["search", "咖啡", "-f", "json"], env)
+    assert "sqlalchemy" in loaded  # the store was opened: the check below means something
+    assert "alembic" not in loaded

@@ -5,23 +5,25 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from pgyscout.errors import StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 ENV_DB = "PGYSCOUT_DB"
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number: PostgreSQL's advisory lock that keeps two processes from migrating at once.
 MIGRATION_LOCK = 7_405_331
+# The newest migration's revision, known without loading alembic (and mako) on every open
+# of the store; a unit test keeps it equal to the head of the migrations folder.
+HEAD_REVISION = "0009"
 
 
 def default_db_path() -> Path:
@@ -91,6 +93,8 @@ def _require_psycopg() -> None:
 
 
 def _alembic_config(connection: sa.Connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -98,14 +102,34 @@ def _alembic_config(connection: sa.Connection) -> Config:
 
 
 def head_revision() -> str | None:
+    """The head of the migrations folder, as alembic reads it (slow: loads alembic)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+def _stored_revision(connection: sa.Connection) -> str | None:
+    """The revision recorded in ``alembic_version``; None on a database never migrated."""
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    if len(rows) != 1:
+        return None  # several heads or none: only alembic can say what to do
+    return str(rows[0][0])
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return _stored_revision(connection)
+
+
+def _upgrade(connection: sa.Connection) -> None:
+    from alembic import command
+
+    command.upgrade(_alembic_config(connection), "head")
 
 
 def migrate(engine: Engine) -> None:
@@ -114,7 +138,7 @@ def migrate(engine: Engine) -> None:
     Several processes may open a new database at once: one migrates while the others wait
     for its lock, then find the schema current (a PostgreSQL advisory lock; on SQLite the
     database's own write lock, taken up front by BEGIN IMMEDIATE)."""
-    head = head_revision()
+    head = HEAD_REVISION
     if current_revision(engine) == head:
         return
     database = engine.url.database
@@ -126,12 +150,12 @@ def migrate(engine: Engine) -> None:
             connection.execute(
                 sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
             )
-            if MigrationContext.configure(connection).get_current_revision() == head:
+            if _stored_revision(connection) == head:
                 return
-        command.upgrade(_alembic_config(connection), "head")
+        _upgrade(connection)
 
 
-def _migrate_sqlite(engine: Engine, head: str | None) -> None:
+def _migrate_sqlite(engine: Engine, head: str) -> None:
     # pysqlite opens transactions lazily, at the first write: two processes could both read
     # an old revision and both create the tables. A connection of its own with the driver's
     # transaction handling off lets BEGIN IMMEDIATE take the write lock before the read.
@@ -148,8 +172,8 @@ def _migrate_sqlite(engine: Engine, head: str | None) -> None:
     sa.event.listen(locking, "begin", on_begin)
     try:
         with locking.begin() as connection:
-            if MigrationContext.configure(connection).get_current_revision() == head:
+            if _stored_revision(connection) == head:
                 return  # another process migrated while this one waited for the lock
-            command.upgrade(_alembic_config(connection), "head")
+            _upgrade(connection)
     finally:
         locking.dispose()

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from pgyscout.models import Creator, CreatorPage, FansTrend, NotePage
 from pgyscout.store import schema
@@ -19,6 +18,19 @@ from pgyscout.store import schema
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def dialect_insert(conn: sa.Connection, table: sa.Table) -> Any:
+    """The database's own INSERT (with ON CONFLICT). Imported on use: SQLAlchemy's
+    PostgreSQL dialect loads every PostgreSQL driver module, which an SQLite store never needs.
+    """
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def upsert(
@@ -31,9 +43,7 @@ def upsert(
     """Insert rows, or update them where their primary key exists (``keep`` columns stay)."""
     if not rows:
         return
-    dialect = conn.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table)
+    statement = dialect_insert(conn, table)
     keys = {c.name for c in table.primary_key.columns}
     kept = set(keep) | keys
     updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in kept}

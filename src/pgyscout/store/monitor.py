@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from pgyscout.analysis.monitor_rules import Alert, PriceSnapshot, WatchHistory
 from pgyscout.models.creator import PRICE_NOT_OFFERED
 from pgyscout.store import schema
-from pgyscout.store.entities import upsert, utcnow
+from pgyscout.store.entities import dialect_insert, upsert, utcnow
 from pgyscout.store.views import StoredNote, _chunks, _note
 
 watch = schema.monitor_watch
@@ -256,9 +255,9 @@ def save_alerts(conn: sa.Connection, found: Sequence[Alert], now: dt.datetime) -
     if not rows:
         return []
     # The unique key settles a race with another writer: the row that lands first is the one.
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement = dialect_insert(conn, a)
     conn.execute(
-        insert(a).on_conflict_do_nothing(index_elements=["rule", "user_id", "period"]), rows
+        statement.on_conflict_do_nothing(index_elements=["rule", "user_id", "period"]), rows
     )
     keys = [(r["rule"], r["user_id"], r["period"]) for r in rows]
     ids = conn.execute(

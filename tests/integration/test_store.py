@@ -275,3 +275,36 @@ def test_a_paid_record_is_not_stored_a_third_time(
     assert all(raw is None and fans is not None for raw, fans in snapshots)
     assert sum(e.count(name) for e in envelopes) == 1
     assert sum(1 for r in raws if r.get("name") == name) == 1
+
+
+def test_a_cache_hit_is_not_checked_again_unless_stored_unchecked(
+    db_url: str, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An answer checked when it was bought is served without reading it twice; one stored
+    before answers were checked (``problem`` NULL) is still checked before it is served."""
+    import pgyscout.client._base as base
+
+    checks: list[str] = []
+    real_check = base.answer_problem
+
+    def counted(endpoint: str, envelope: dict[str, Any]) -> str | None:
+        checks.append(endpoint)
+        return real_check(endpoint, envelope)
+
+    monkeypatch.setattr(base, "answer_problem", counted)
+    uid = sandbox.state.population.creators[0].user_id
+    with Store(db_url) as store:
+        with Client("tok-check", base_url=sandbox.url, cache=store.cache()) as client:
+            client.fans_trend(uid)  # bought: checked once on arrival
+            assert checks == ["trend"]
+            client.preload([client.plan_trend(uid)])
+            client.fans_trend(uid)  # preloaded hit
+            client.fans_trend(uid)  # hit read on its own
+            assert checks == ["trend"]
+            assert client.stats.cache_hits == 2
+        with store.begin() as conn:  # as an older version stored it: not marked as checked
+            conn.execute(sa.update(schema.responses).values(problem=None))
+        with Client("tok-check", base_url=sandbox.url, cache=store.cache()) as client:
+            client.fans_trend(uid)
+            assert checks == ["trend", "trend"]
+    assert sandbox.counters.snapshot()["billed"] == 1

@@ -110,6 +110,10 @@ class ResponseCache(Protocol):
     ) -> dict[str, Any] | None:
         """A stored answer to this request from this upstream, still fresh enough, or None."""
 
+    def checked(self, endpoint: str, params: tuple[tuple[str, str], ...], upstream: str) -> bool:
+        """Whether the answer ``lookup`` last served for this request was found well-formed
+        when it was stored; one that was not is checked before it is served."""
+
     def record(self, attempt: Attempt, envelope: dict[str, Any] | None) -> None:
         """Keep one attempt, with its answer when it was billed. Must be durable on return."""
 
@@ -522,7 +526,9 @@ class ClientBase:
         envelope = self.cache.lookup(request.endpoint.name, request.key, self.upstream)
         if envelope is None:
             return None
-        if envelope.get("code") == 0:
+        if envelope.get("code") == 0 and not self.cache.checked(
+            request.endpoint.name, request.key, self.upstream
+        ):
             problem = answer_problem(request.endpoint.name, envelope)
             if problem is not None:
                 # Stored before such answers were marked: never served as good (a job that

@@ -22,6 +22,9 @@ from pgyscout.store.entities import utcnow
 from pgyscout.store.writer import Writer
 
 DEFAULT_MAX_AGE = dt.timedelta(hours=24)
+# ``responses.problem`` of an answer found well-formed when it was stored. NULL: stored before
+# answers were checked, so checked when served.
+CHECKED = ""
 # Ledger rows written before upstreams were recorded.
 UNKNOWN_UPSTREAM = "unknown"
 
@@ -78,7 +81,9 @@ class StoreCache:
         self.clock = clock
         self.writer = writer
         self.on_answer = on_answer
-        self._preloaded: dict[RequestKey, dict[str, Any] | None] = {}
+        self._preloaded: dict[RequestKey, tuple[dict[str, Any], bool] | None] = {}
+        # Requests whose answer ``lookup`` last served was checked when it was stored.
+        self._checked: set[RequestKey] = set()
 
     def lookup(
         self, endpoint: str, params: Sequence[tuple[str, str]], upstream: str
@@ -87,22 +92,39 @@ class StoreCache:
 
         Another upstream's answer is never one: a sandbox's synthetic creators must not come
         back as the real API's (nor the other way round)."""
-        preloaded = (upstream, endpoint, params_key(params))
-        if preloaded in self._preloaded:
-            return self._preloaded.pop(preloaded)
+        request = (upstream, endpoint, params_key(params))
+        self._checked.discard(request)
+        if request in self._preloaded:
+            found = self._preloaded.pop(request)
+        else:
+            found = self._read_one(request)
+        if found is None:
+            return None
+        envelope, checked = found
+        if checked:
+            self._checked.add(request)
+        return envelope
+
+    def checked(self, endpoint: str, params: Sequence[tuple[str, str]], upstream: str) -> bool:
+        """Whether the answer ``lookup`` last served for this request was found well-formed
+        when it was stored (so it need not be checked again)."""
+        return (upstream, endpoint, params_key(params)) in self._checked
+
+    def _read_one(self, request: RequestKey) -> tuple[dict[str, Any], bool] | None:
+        upstream, endpoint, key = request
         usable = self._usable(upstream)
         if usable is None:
             return None
         r = schema.responses
         query = (
-            sa.select(r.c.envelope)
-            .where(r.c.endpoint == endpoint, r.c.params_key == params_key(params), usable)
+            sa.select(r.c.envelope, r.c.problem)
+            .where(r.c.endpoint == endpoint, r.c.params_key == key, usable)
             .order_by(r.c.fetched_at.desc(), r.c.id.desc())
             .limit(1)
         )
         with self.engine.connect() as conn:
-            text = conn.execute(query).scalar()
-        return json.loads(text) if text is not None else None
+            row = conn.execute(query).first()
+        return (json.loads(row[0]), row[1] == CHECKED) if row is not None else None
 
     def _usable(self, upstream: str) -> sa.ColumnElement[bool] | None:
         """Which stored answers this cache may serve; None when none at all."""
@@ -122,31 +144,41 @@ class StoreCache:
         if not fresh:
             return None
         # A malformed answer is kept, never served as good.
-        return sa.and_(r.c.problem.is_(None), sa.or_(*fresh))
+        good = sa.or_(r.c.problem.is_(None), r.c.problem == CHECKED)
+        return sa.and_(good, sa.or_(*fresh))
 
     def lookup_many(
         self, endpoint: str, requests: Sequence[Sequence[tuple[str, str]]], upstream: str
     ) -> dict[str, dict[str, Any]]:
         """``lookup`` of many requests at once, by their ``params_key``: what the store would
         answer of a whole job, read in a few queries rather than one a request."""
+        return {
+            key: envelope
+            for key, (envelope, _) in self._read_many(endpoint, requests, upstream).items()
+        }
+
+    def _read_many(
+        self, endpoint: str, requests: Sequence[Sequence[tuple[str, str]]], upstream: str
+    ) -> dict[str, tuple[dict[str, Any], bool]]:
+        """``lookup_many``, each answer with whether it was checked when stored."""
         usable = self._usable(upstream)
         if usable is None:
             return {}
         r = schema.responses
         keys = list(dict.fromkeys(params_key(p) for p in requests))
-        found: dict[str, tuple[Any, int, str]] = {}
+        found: dict[str, tuple[Any, int, str, bool]] = {}
         with self.engine.connect() as conn:
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
                 rows = conn.execute(
-                    sa.select(r.c.params_key, r.c.fetched_at, r.c.id, r.c.envelope).where(
-                        r.c.endpoint == endpoint, r.c.params_key.in_(chunk), usable
-                    )
+                    sa.select(
+                        r.c.params_key, r.c.fetched_at, r.c.id, r.c.envelope, r.c.problem
+                    ).where(r.c.endpoint == endpoint, r.c.params_key.in_(chunk), usable)
                 )
-                for key, fetched_at, row_id, text in rows:
+                for key, fetched_at, row_id, text, problem in rows:
                     if key not in found or (fetched_at, row_id) > found[key][:2]:
-                        found[key] = (fetched_at, row_id, text)
-        return {key: json.loads(text) for key, (_at, _id, text) in found.items()}
+                        found[key] = (fetched_at, row_id, text, problem == CHECKED)
+        return {key: (json.loads(text), ok) for key, (_at, _id, text, ok) in found.items()}
 
     def preload(
         self, requests: Sequence[tuple[str, Sequence[tuple[str, str]]]], upstream: str
@@ -159,7 +191,7 @@ class StoreCache:
         for endpoint, params in requests:
             by_endpoint.setdefault(endpoint, []).append(params)
         for endpoint, many in by_endpoint.items():
-            found = self.lookup_many(endpoint, many, upstream)
+            found = self._read_many(endpoint, many, upstream)
             for params in many:
                 key = params_key(params)
                 self._preloaded[(upstream, endpoint, key)] = found.get(key)
@@ -199,7 +231,9 @@ class StoreCache:
                     job_id=self.job_id,
                     envelope=json.dumps(envelope, ensure_ascii=False),
                     upstream=attempt.upstream or None,
-                    problem=attempt.message or "malformed" if malformed else None,
+                    # Every answer the client hands over was checked; a good one says so, for
+                    # a cache hit not to read (parse) it twice.
+                    problem=(attempt.message or "malformed") if malformed else CHECKED,
                 )
             )
             assert result.inserted_primary_key is not None

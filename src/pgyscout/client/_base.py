@@ -34,6 +34,7 @@ from pgyscout.client.core import (
     Verdict,
     classify_response,
     classify_transport_failure,
+    outcome_key,
     redacted_url,
     upstream_key,
 )
@@ -158,11 +159,7 @@ class CallStats:
             self.retries += 1
         if outcome.billed:
             self.billed += 1
-        key = (
-            str(outcome.code)
-            if outcome.code is not None
-            else (f"http_{outcome.http_status}" if outcome.http_status else "transport")
-        )
+        key = outcome_key(outcome.code, outcome.http_status)
         self.by_code[key] = self.by_code.get(key, 0) + 1
 
 

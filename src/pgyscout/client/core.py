@@ -311,6 +311,16 @@ class PageCursor:
             self.done = True
 
 
+def outcome_key(code: int | None, http_status: int | None) -> str:
+    """How an attempt's outcome is counted: the upstream's code, else the HTTP status,
+    else a transport failure. Call stats and the ledger's summaries share it."""
+    if code is not None:
+        return str(code)
+    if http_status is not None:
+        return f"http_{http_status}"
+    return "transport"
+
+
 def upstream_key(base_url: str) -> str:
     """The upstream an answer came from, in one canonical spelling: scheme, host and port
     lower-cased, the default port dropped, no trailing slash. Answers are cached per upstream

@@ -321,6 +321,12 @@ def trend_params(
     }
 
 
-def canonical(params: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+def canonical(params: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> tuple[tuple[str, str], ...]:
     """Parameters in one stable order: the natural key of a request (token never included)."""
-    return tuple(sorted((k, str(v)) for k, v in params.items() if k != "token"))
+    pairs = params.items() if isinstance(params, Mapping) else params
+    return tuple(sorted((k, str(v)) for k, v in pairs if k != "token"))
+
+
+def params_key(params: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> str:
+    """The canonical text of a request's parameters, as the ledger and cache store it."""
+    return "&".join(f"{k}={v}" for k, v in canonical(params))

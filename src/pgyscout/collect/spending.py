@@ -14,11 +14,11 @@ from sqlalchemy.engine import Engine
 
 from pgyscout.client import Endpoint
 from pgyscout.client.core import NOTES, TREND, page_count
-from pgyscout.client.params import canonical, notes_params, trend_params
+from pgyscout.client.params import canonical, notes_params, params_key, trend_params
 from pgyscout.errors import InvalidInputError
 from pgyscout.models.numbers import to_int
 from pgyscout.store import schema
-from pgyscout.store.ledger import KnownTotal, StoreCache, known_total, params_key
+from pgyscout.store.ledger import KnownTotal, StoreCache, known_total
 
 
 def last_page(total: int, page_size: int) -> int:

@@ -9,6 +9,7 @@ from types import TracebackType
 
 import sqlalchemy as sa
 
+from pgyscout.client.params import params_key
 from pgyscout.errors import StoreError
 from pgyscout.store import schema
 from pgyscout.store.engine import (
@@ -21,7 +22,7 @@ from pgyscout.store.engine import (
     migrate,
     resolve_db_url,
 )
-from pgyscout.store.ledger import DEFAULT_MAX_AGE, StoreCache, Usage, params_key, usage
+from pgyscout.store.ledger import DEFAULT_MAX_AGE, StoreCache, Usage, usage
 from pgyscout.store.writer import Writer
 
 

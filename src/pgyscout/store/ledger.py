@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from pgyscout.client import Attempt
+from pgyscout.client.core import outcome_key
+from pgyscout.client.params import params_key
 from pgyscout.models.numbers import to_int
 from pgyscout.store import schema
 from pgyscout.store.entities import utcnow
@@ -29,19 +31,8 @@ CHECKED = ""
 UNKNOWN_UPSTREAM = "unknown"
 
 
-def params_key(params: Sequence[tuple[str, str]]) -> str:
-    """The canonical text of a request's parameters (sorted; the token never among them)."""
-    return "&".join(f"{k}={v}" for k, v in sorted(params) if k != "token")
-
-
 def code_key(code: int | None, http_status: int | None, verdict: str) -> str:
-    if verdict == "cache":
-        return "cache"
-    if code is not None:
-        return str(code)
-    if http_status is not None:
-        return f"http_{http_status}"
-    return "transport"
+    return "cache" if verdict == "cache" else outcome_key(code, http_status)
 
 
 RequestKey = tuple[str, str, str]  # upstream, endpoint, params_key

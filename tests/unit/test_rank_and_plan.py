@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pgyscout.analysis import (
-    CreatorData,
     PlanError,
     RankFilters,
+    StoredCreator,
     build_profile,
     plan,
     rank,
@@ -55,7 +55,7 @@ def notes_with(reads: int, inter: int, n: int = 5, *, video: bool = False) -> li
 
 
 def test_profile_of_the_seed_creator_with_the_real_notes() -> None:
-    p = build_profile(CreatorData(SEED_CREATOR, REAL_NOTES))
+    p = build_profile(StoredCreator(SEED_CREATOR, REAL_NOTES))
     # the seed quotes ¥158 a photo note; the real notes' medians are 927 reads, 49 interactions
     assert p.price == 158
     assert p.expected_reads == (383 + 1471) / 2
@@ -68,34 +68,34 @@ def test_profile_of_the_seed_creator_with_the_real_notes() -> None:
 
 
 def test_expected_reach_uses_notes_of_the_content_type_when_there_are_enough() -> None:
-    data = CreatorData(
+    data = StoredCreator(
         creator(1, video=2000),
         notes_with(1000, 50, 4) + notes_with(9000, 900, 3, video=True),
     )
     photo, video = build_profile(data, "photo"), build_profile(data, "video")
     assert (photo.expected_reads, photo.price, photo.reach_basis) == (1000, 1000, "4 photo notes")
     assert (video.expected_reads, video.price, video.reach_basis) == (9000, 2000, "3 video notes")
-    few = CreatorData(
+    few = StoredCreator(
         creator(2, video=2000), notes_with(1000, 50, 4) + notes_with(9000, 900, 2, video=True)
     )
     assert build_profile(few, "video").reach_basis == "6 notes"  # too few videos: all notes
 
 
 def test_no_price_and_no_notes_give_no_cost_and_no_score() -> None:
-    no_notes = build_profile(CreatorData(creator(1)))
+    no_notes = build_profile(StoredCreator(creator(1)))
     assert no_notes.cost.cpm is None
     assert no_notes.score.value is None
-    no_video = build_profile(CreatorData(creator(1), notes_with(1000, 50)), "video")
+    no_video = build_profile(StoredCreator(creator(1), notes_with(1000, 50)), "video")
     assert no_video.price is None
     assert no_video.cost.cpm is None
 
 
 def profiles_for_ranking() -> list:  # type: ignore[type-arg]
     return [
-        build_profile(CreatorData(creator(1, fans=5_000, price=500), notes_with(2000, 100))),
-        build_profile(CreatorData(creator(2, fans=50_000, price=3000), notes_with(30000, 600))),
-        build_profile(CreatorData(creator(3, fans=20_000, price=800), notes_with(8000, 800))),
-        build_profile(CreatorData(creator(4, fans=90_000, price=None), notes_with(40000, 900))),
+        build_profile(StoredCreator(creator(1, fans=5_000, price=500), notes_with(2000, 100))),
+        build_profile(StoredCreator(creator(2, fans=50_000, price=3000), notes_with(30000, 600))),
+        build_profile(StoredCreator(creator(3, fans=20_000, price=800), notes_with(8000, 800))),
+        build_profile(StoredCreator(creator(4, fans=90_000, price=None), notes_with(40000, 900))),
     ]
 
 
@@ -184,12 +184,13 @@ def test_planner_is_optimal_against_brute_force(
 
 def test_plan_says_why_each_creator_is_in_or_out() -> None:
     ps = [
-        build_profile(CreatorData(creator(1, price=4000), notes_with(40_000, 100))),  # 10/yuan
-        build_profile(CreatorData(creator(2, price=5000), notes_with(30_000, 100))),  # 6/yuan
-        build_profile(CreatorData(creator(3, price=1000), notes_with(5_000, 100))),  # 5/yuan
-        build_profile(CreatorData(creator(4, price=9000), notes_with(200_000, 100))),  # over share
-        build_profile(CreatorData(creator(5, price=None), notes_with(1000, 10))),
-        build_profile(CreatorData(creator(6, price=800))),
+        build_profile(StoredCreator(creator(1, price=4000), notes_with(40_000, 100))),  # 10/yuan
+        build_profile(StoredCreator(creator(2, price=5000), notes_with(30_000, 100))),  # 6/yuan
+        build_profile(StoredCreator(creator(3, price=1000), notes_with(5_000, 100))),  # 5/yuan
+        # over share
+        build_profile(StoredCreator(creator(4, price=9000), notes_with(200_000, 100))),
+        build_profile(StoredCreator(creator(5, price=None), notes_with(1000, 10))),
+        build_profile(StoredCreator(creator(6, price=800))),
     ]
     p = plan(ps, 10_000, "reads", min_creators=2, max_share=0.6)
     assert [c.candidate.name for c in p.selected] == ["达人1", "达人2", "达人3"]
@@ -204,7 +205,7 @@ def test_plan_says_why_each_creator_is_in_or_out() -> None:
 
 def test_plan_that_cannot_be_met_says_why() -> None:
     ps = [
-        build_profile(CreatorData(creator(i, price=4000), notes_with(1000, 10))) for i in range(3)
+        build_profile(StoredCreator(creator(i, price=4000), notes_with(1000, 10))) for i in range(3)
     ]
     with pytest.raises(
         PlanError, match="no 3 creators fit in ¥10,000: the cheapest 3 cost ¥12,000"
@@ -223,7 +224,7 @@ def test_fans_points_are_used_for_growth() -> None:
         FansPoint(date=dt.date(2026, 10, 1) + dt.timedelta(days=i), num=10_000 + 10 * i)
         for i in range(31)
     ]
-    p = build_profile(CreatorData(creator(1), notes_with(1000, 50), totals=totals))
+    p = build_profile(StoredCreator(creator(1), notes_with(1000, 50), totals=totals))
     assert p.growth.gained == 300
     assert p.growth_per_30_days == pytest.approx(0.03)
 
@@ -272,7 +273,7 @@ def test_comparison_and_plan_records_use_snake_case_keys() -> None:
 
 
 def test_a_profile_record_has_flags_as_text_or_as_objects() -> None:
-    p = build_profile(CreatorData(creator(1, fans=1_000_000), notes_with(1000, 50, 6)))
+    p = build_profile(StoredCreator(creator(1, fans=1_000_000), notes_with(1000, 50, 6)))
     assert p.flags  # 1,000 reads from a million followers
     flat = p.record()
     assert flat["flags"] == "reads_too_low"

@@ -12,7 +12,7 @@ from pgyscout.analysis.metrics import (
     note_metrics,
 )
 from pgyscout.analysis.planning import OBJECTIVES, Candidate, Objective, Plan, plan
-from pgyscout.analysis.profile import CONTENTS, Content, CreatorData, Profile, build_profile
+from pgyscout.analysis.profile import CONTENTS, Content, Profile, StoredCreator, build_profile
 from pgyscout.analysis.ranking import RANK_KEYS, RankFilters, rank
 from pgyscout.analysis.score import DEFAULT_WEIGHTS, Score, parse_weights, value_score
 from pgyscout.errors import PlanError
@@ -29,7 +29,6 @@ __all__ = [
     "Comparison",
     "Content",
     "CostMetrics",
-    "CreatorData",
     "Flag",
     "GrowthMetrics",
     "Measure",
@@ -40,6 +39,7 @@ __all__ = [
     "Profile",
     "RankFilters",
     "Score",
+    "StoredCreator",
     "authenticity_flags",
     "best_of",
     "build_profile",

@@ -33,7 +33,7 @@ MIN_TYPED_NOTES = 3
 
 
 @dataclass(frozen=True)
-class CreatorData:
+class StoredCreator:
     """What the store holds for one creator."""
 
     creator: Creator
@@ -123,7 +123,7 @@ def expected_reach(
 
 
 def build_profile(
-    data: CreatorData,
+    data: StoredCreator,
     content: Content = "photo",
     weights: Mapping[str, float] = DEFAULT_WEIGHTS,
 ) -> Profile:
@@ -131,7 +131,7 @@ def build_profile(
 
 
 def build_profiles(
-    data: CreatorData,
+    data: StoredCreator,
     contents: Sequence[Content] = CONTENTS,
     weights: Mapping[str, float] = DEFAULT_WEIGHTS,
 ) -> list[Profile]:

@@ -22,7 +22,7 @@ from plotly.offline import get_plotlyjs
 
 from pgyscout.analysis.metrics import interactions, is_sponsored
 from pgyscout.analysis.planning import Plan
-from pgyscout.analysis.profile import CreatorData, Profile
+from pgyscout.analysis.profile import Profile, StoredCreator
 from pgyscout.analysis.records import NoteRecord
 from pgyscout.export._formats import write_text
 from pgyscout.export.text import chart_label, script_json
@@ -47,7 +47,7 @@ class ReportInput:
     title: str
     source: str  # what the creators are: "shortlist 'x'" or "search 3"
     profiles: Sequence[Profile]  # best first: the report follows their order
-    data: Sequence[CreatorData]
+    data: Sequence[StoredCreator]
     generated_at: dt.datetime
     total: int | None = None  # creators in the source, when the report shows only the best
     by: str = "score"  # what "the best" means then
@@ -81,14 +81,14 @@ def _log_axis(title: str) -> dict[str, Any]:
     return {"title": title, "type": "log", "dtick": 1, "tickformat": "~s"}
 
 
-def _ordered(data: Sequence[CreatorData], profiles: Sequence[Profile]) -> list[CreatorData]:
+def _ordered(data: Sequence[StoredCreator], profiles: Sequence[Profile]) -> list[StoredCreator]:
     """The data in the profiles' (rank) order."""
     by_id = {d.creator.user_id: d for d in data}
     return [by_id[p.user_id] for p in profiles if p.user_id in by_id]
 
 
 def trend_chart(
-    data: Sequence[CreatorData], lang: Lang = "en", labelled: int = LABELLED
+    data: Sequence[StoredCreator], lang: Lang = "en", labelled: int = LABELLED
 ) -> go.Figure:
     """Growth since each creator's first day, so a creator of 10,000 and one of 500,000
     share an axis; the best ``labelled`` in colour with a legend, the others thin and grey;
@@ -138,7 +138,7 @@ def trend_chart(
 
 
 def notes_chart(
-    data: Sequence[CreatorData], lang: Lang = "en", labelled: int = LABELLED
+    data: Sequence[StoredCreator], lang: Lang = "en", labelled: int = LABELLED
 ) -> go.Figure:
     """Every stored note: reads against interactions; the best creators' notes in colour with
     a legend, the others' in one grey cloud named on hover."""

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pgyscout.analysis import DEFAULT_WEIGHTS, Content, CreatorData, Profile, build_profile
+from pgyscout.analysis import DEFAULT_WEIGHTS, Content, Profile, StoredCreator, build_profile
 from pgyscout.client import InvalidInputError
 from pgyscout.links import note_url, profile_url
 from pgyscout.store import schema
@@ -37,7 +37,7 @@ class Membership:
 
 @dataclass(frozen=True)
 class CreatorPage:
-    data: CreatorData
+    data: StoredCreator
     profile: Profile
     latest_notes: list[StoredNote]
     notes_stored: int

@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pgyscout.analysis import CONTENTS, DEFAULT_WEIGHTS, Content, CreatorData
+from pgyscout.analysis import CONTENTS, DEFAULT_WEIGHTS, Content, StoredCreator
 from pgyscout.analysis.profile import build_profiles
 from pgyscout.analysis.score import PARTS, score_of_parts
 from pgyscout.store import schema
@@ -56,7 +56,7 @@ def formula() -> str:
     return digest.hexdigest()[:16]
 
 
-def metric_rows(data: CreatorData, now: dt.datetime) -> list[dict[str, Any]]:
+def metric_rows(data: StoredCreator, now: dt.datetime) -> list[dict[str, Any]]:
     """One row per content type for one creator."""
     rows = []
     for content, p in zip(CONTENTS, build_profiles(data, CONTENTS), strict=True):

@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from pgyscout.analysis import (
     DEFAULT_WEIGHTS,
     Content,
-    CreatorData,
     Objective,
     Plan,
     Profile,
     RankFilters,
+    StoredCreator,
     build_profile,
 )
 from pgyscout.analysis.planning import Candidate, LeftOut, candidate, plan_candidates
@@ -99,7 +99,7 @@ def resolve_scope(
 @dataclass
 class Judged:
     scope: Scope
-    data: list[CreatorData]
+    data: list[StoredCreator]
     profiles: list[Profile]
     missing: list[str]  # ids with no stored profile
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from pgyscout.analysis.profile import RECENT_NOTES, CreatorData
+from pgyscout.analysis.profile import RECENT_NOTES, StoredCreator
 from pgyscout.models import Creator
 from pgyscout.store import schema
 
@@ -130,7 +130,7 @@ def load_creator_data(
     extra: Mapping[str, Mapping[str, object]] | None = None,
     *,
     notes_per_creator: int = RECENT_NOTES,
-) -> tuple[list[CreatorData], list[str]]:
+) -> tuple[list[StoredCreator], list[str]]:
     """Everything analysis needs of these creators, in the given order (each creator's newest
     ``notes_per_creator`` notes); and the ids with no stored profile (seen only by id, never
     in a search)."""
@@ -145,7 +145,7 @@ def load_creator_data(
         series = totals if row.metric == "total" else increases
         series[row.kol_id].append(StoredPoint(row.date, row.num))
     found = [
-        CreatorData(
+        StoredCreator(
             creator=Creator.from_raw(raws[u]),
             notes=notes[u],
             totals=totals[u],

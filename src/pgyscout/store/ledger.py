@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +76,9 @@ class StoreCache:
         self._preloaded: dict[RequestKey, tuple[dict[str, Any], bool] | None] = {}
         # Requests whose answer ``lookup`` last served was checked when it was stored.
         self._checked: set[RequestKey] = set()
+        # Cache hits not yet handed to the writer: counted in one insert a group commit.
+        self._hits: list[dict[str, Any]] = []
+        self._hits_lock = threading.Lock()
 
     def lookup(
         self, endpoint: str, params: Sequence[tuple[str, str]], upstream: str
@@ -189,8 +193,13 @@ class StoreCache:
 
     def record(self, attempt: Attempt, envelope: dict[str, Any] | None) -> None:
         if self.writer is not None and envelope is None and attempt.verdict == "cache":
-            # Counted for ``pgy usage``; nothing paid for, so it joins the next group commit.
-            self.writer.submit(lambda conn: self._write(conn, attempt, None))
+            # Counted for ``pgy usage``; nothing paid for, so it joins the next group commit,
+            # with every other hit made meanwhile in one insert.
+            with self._hits_lock:
+                self._hits.append(self._call_row(attempt, None))
+                first = len(self._hits) == 1
+            if first:
+                self.writer.submit(self._write_hits)
             return
         with self.engine.begin() as conn:
             self._write(conn, attempt, envelope)
@@ -205,6 +214,30 @@ class StoreCache:
             self.writer.submit(lambda conn: self._write(conn, attempt, None))
             return
         await self.writer.write(lambda conn: self._write(conn, attempt, envelope))
+
+    def _write_hits(self, conn: sa.Connection) -> None:
+        with self._hits_lock:
+            rows, self._hits = self._hits, []
+        if rows:
+            conn.execute(sa.insert(schema.calls), rows)
+
+    def _call_row(self, attempt: Attempt, response_id: int | None) -> dict[str, Any]:
+        """The ledger row of an attempt."""
+        return {
+            "at": attempt.started_at.replace(tzinfo=None),
+            "endpoint": attempt.endpoint,
+            "params_key": params_key(attempt.params),
+            "attempt": attempt.attempt,
+            "verdict": attempt.verdict,
+            "code": attempt.code,
+            "http_status": attempt.http_status,
+            "billed": attempt.billed,
+            "latency_ms": round(attempt.latency * 1000, 3),
+            "message": attempt.message or None,
+            "response_id": response_id,
+            "job_id": self.job_id,
+            "upstream": attempt.upstream or None,
+        }
 
     def _write(
         self, conn: sa.Connection, attempt: Attempt, envelope: dict[str, Any] | None
@@ -231,23 +264,7 @@ class StoreCache:
             response_id = result.inserted_primary_key[0]
             if self.on_answer is not None and not malformed:
                 self.on_answer(conn, attempt.endpoint, attempt.params, envelope)
-        conn.execute(
-            sa.insert(schema.calls).values(
-                at=attempt.started_at.replace(tzinfo=None),
-                endpoint=attempt.endpoint,
-                params_key=key,
-                attempt=attempt.attempt,
-                verdict=attempt.verdict,
-                code=attempt.code,
-                http_status=attempt.http_status,
-                billed=attempt.billed,
-                latency_ms=round(attempt.latency * 1000, 3),
-                message=attempt.message or None,
-                response_id=response_id,
-                job_id=self.job_id,
-                upstream=attempt.upstream or None,
-            )
-        )
+        conn.execute(sa.insert(schema.calls).values(**self._call_row(attempt, response_id)))
 
 
 @dataclass

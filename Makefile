@@ -28,11 +28,13 @@ demo: $(STAMP_RUN)
 
 # The store and enrich suites also run on PostgreSQL: a throw-away cluster is started for them.
 # The report's browser test needs Chromium: Debian's, installed by scripts/browser-setup.sh.
+# Three workers on two cores: most tests wait on a sandbox, a subprocess or the browser.
+TEST_WORKERS ?= 3
 test: lint typecheck
 	@chromium="$$(scripts/browser-setup.sh)" || exit 1; \
 	pg_url="$$(scripts/pg-test-server.sh start)" || exit 1; \
 	PGYSCOUT_SCREENSHOTS="$${PGYSCOUT_SCREENSHOTS:-build/screenshots}" \
-	PGYSCOUT_CHROMIUM="$$chromium" PGYSCOUT_TEST_PG="$$pg_url" $(BIN)/pytest; status=$$?; \
+	PGYSCOUT_CHROMIUM="$$chromium" PGYSCOUT_TEST_PG="$$pg_url" $(BIN)/pytest -n $(TEST_WORKERS); status=$$?; \
 	scripts/pg-test-server.sh stop; exit $$status
 
 lint: $(STAMP_DEV)

@@ -5,7 +5,9 @@
 # initdb refuses to run as root, so as root the cluster runs as the postgres system user.
 set -euo pipefail
 
-PORT="${PGYSCOUT_PG_PORT:-55432}"
+# Each clone its own port (from its folder), so two copies of the suite at once do not stop
+# each other's server.
+PORT="${PGYSCOUT_PG_PORT:-$((55432 + $(pwd | cksum | cut -d' ' -f1) % 500))}"
 DIR="${PGYSCOUT_PG_DIR:-/tmp/pgyscout-test-pg-$PORT}"
 
 find_bin() {

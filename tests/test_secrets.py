@@ -76,10 +76,17 @@ def test_library_never_shows_the_token(name: str, caplog: pytest.LogCaptureFixtu
         seen.append(request)
         return OUTCOMES[name](request)
 
+    # Waits pass on a fake clock: the pacer's spacing after 302s is waited for, not spun on.
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
     client = Client(
         SENTINEL_TOKEN,
         transport=httpx.MockTransport(handler),
-        sleep=lambda s: None,
+        sleep=sleep,
+        clock=lambda: now[0],
         max_attempts=2,
         on_attempt=attempts.append,
     )

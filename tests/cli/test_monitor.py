@@ -21,8 +21,8 @@ import pytest
 
 from pgyscout.cli import main as pgy_main
 from pgyscout.sandbox import RunningSandbox, SandboxConfig, start_sandbox
-from pgyscout.sandbox.app import SandboxState
 from pgyscout.sandbox.population import PRICE_NOT_OFFERED, Plant, SynthCreator
+from pgyscout.sandbox.state import SandboxState
 from tests.cli.conftest import _as_a_fresh_process, _read, pgy_env
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)

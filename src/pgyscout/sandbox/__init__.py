@@ -1,8 +1,8 @@
 """A local stand-in for the Pugongying endpoints: deterministic data, real shapes, real faults."""
 
-from pgyscout.sandbox.app import NOTES_PATH, SEARCH_PATH, TREND_PATH, SandboxState, build_app
+from pgyscout.sandbox.app import NOTES_PATH, SEARCH_PATH, TREND_PATH, build_app
 from pgyscout.sandbox.server import RunningSandbox, serve, start_sandbox
-from pgyscout.sandbox.state import FAULT_MIX, SPECIAL_TOKENS, SandboxConfig
+from pgyscout.sandbox.state import FAULT_MIX, SPECIAL_TOKENS, SandboxConfig, SandboxState
 
 __all__ = [
     "FAULT_MIX",

@@ -10,8 +10,8 @@ from typing import Any
 
 import uvicorn
 
-from pgyscout.sandbox.app import SandboxState, build_app
-from pgyscout.sandbox.state import SandboxConfig
+from pgyscout.sandbox.app import build_app
+from pgyscout.sandbox.state import SandboxConfig, SandboxState
 
 
 def _bind(host: str, port: int) -> socket.socket:

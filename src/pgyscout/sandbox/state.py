@@ -1,8 +1,11 @@
-"""The sandbox's knobs, special tokens, rate limiter and counters."""
+"""The sandbox's knobs, special tokens, rate limiter, counters and the answers it builds
+(no HTTP here: app.py puts them on the wire)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import random
 import threading
 import time
 from collections import Counter
@@ -11,7 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pgyscout.errors import InvalidInputError
-from pgyscout.sandbox.population import Plant
+from pgyscout.sandbox.population import (
+    NOTES_PAGE_SIZE,
+    SEARCH_PAGE_SIZE,
+    SEARCH_TOTAL_CAP,
+    Plant,
+    Population,
+    SynthCreator,
+)
 
 # Tokens that make the sandbox answer like an account in trouble. Any other non-empty
 # token is accepted.
@@ -163,3 +173,183 @@ class Counters:
             if detail:
                 out["billed_by_request"] = dict(self.billed_by_request)
             return out
+
+
+ENUMS = {
+    "searchType": ("NICKNAME", "NOTE"),
+    "fansAge": ("ALL", "LT_18", "AGE_18_24", "AGE_25_34", "AGE_35_44", "GT_44"),
+    "fansGender": ("ALL", "MALE_HIGH", "FE_MALE_HIGH"),
+    "gender": ("ALL", "MALE", "FEMALE"),
+    "advertiseSwitch": ("ALL", "ORGANIC_ONLY"),
+    "orderType": ("LATEST", "MOST_READ", "MOST_INTERACT"),
+    "noteType": ("ALL", "COOPERATION", "PHOTO_TEXT", "VIDEO"),
+    "isThirdPlatform": ("NO", "YES"),
+    "dateType": ("_1", "_2"),
+    "increaseType": ("_1", "_2"),
+    "acceptCache": ("true", "false"),
+}
+
+
+class BadParameter(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class MissingParameter(Exception):
+    pass
+
+
+def _int_param(params: dict[str, str], name: str, default: int | None, minimum: int) -> int | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(name) from None
+    if value < minimum:
+        raise BadParameter(name)
+    return value
+
+
+def _enum_param(params: dict[str, str], name: str, default: str | None) -> str:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        if default is None:
+            raise MissingParameter(name)
+        return default
+    if raw not in ENUMS[name]:
+        raise BadParameter(name)
+    return raw
+
+
+class SandboxState:
+    """Everything one sandbox server knows; also what tests read counters from."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.population = Population(
+            config.seed, config.size, config.as_of, config.day_offset, config.plants
+        )
+        self.counters = Counters()
+        self.limiter = TokenBucket(config.rate_limit) if config.rate_limit else None
+        self.rng = random.Random(config.seed)
+        ranked = sorted(self.population.creators, key=lambda c: (-c.score, c.index))
+        self.orders: dict[str, list[SynthCreator]] = {
+            "DEFAULT": ranked,
+            "FANS": sorted(ranked, key=lambda c: (-c.fans, c.index)),
+        }
+
+    # -- the answers --------------------------------------------------------------------
+    def search(self, params: dict[str, str]) -> dict[str, Any]:
+        search_type = _enum_param(params, "searchType", "NICKNAME")
+        page = _int_param(params, "page", 1, 1) or 1
+        lower = _int_param(params, "fansNumberLower", None, 0)
+        upper = _int_param(params, "fansNumberUpper", None, 0)
+        fans_age = _enum_param(params, "fansAge", "ALL")
+        fans_gender = _enum_param(params, "fansGender", "ALL")
+        gender = _enum_param(params, "gender", "ALL")
+        tags = {
+            t.strip()
+            for t in params.get("contentTag", "").replace("，", ",").split(",")
+            if t.strip()
+        }
+        keyword = params.get("keyword", "").strip().lower()
+        order = self.orders.get(params.get("sort", "").upper(), self.orders["DEFAULT"])
+
+        def matches(c: SynthCreator) -> bool:
+            if lower is not None and c.fans < lower:
+                return False
+            if upper is not None and c.fans > upper:
+                return False
+            if fans_age != "ALL" and c.fans_age != fans_age:
+                return False
+            if fans_gender != "ALL" and c.fans_gender != fans_gender:
+                return False
+            if gender != "ALL" and c.gender_code != gender:
+                return False
+            if tags and not (tags & c.tags):
+                return False
+            if keyword:
+                text = c.name if search_type == "NICKNAME" else self.population.title_text(c)
+                if keyword not in text.lower():
+                    return False
+            return True
+
+        found = [c for c in order if matches(c)]
+        total = min(len(found), SEARCH_TOTAL_CAP)
+        start = (page - 1) * SEARCH_PAGE_SIZE
+        chosen = found[start : min(start + SEARCH_PAGE_SIZE, total)]
+        track = hashlib.md5(
+            request_key("search", params).encode(), usedforsecurity=False
+        ).hexdigest()
+        return {
+            "kols": [self.population.record(c) for c in chosen],
+            "total": total,
+            "trackId": f"kolSearch_{track}",
+            "highlightWords": [params["keyword"].strip()] if keyword else [],
+            "resultType": 1,
+            "redirect2NickSearch": False,
+        }
+
+    def notes(self, params: dict[str, str]) -> dict[str, Any]:
+        user_id = params.get("userId", "").strip()
+        if not user_id:
+            raise MissingParameter("userId")
+        advertise = _enum_param(params, "advertiseSwitch", "ALL")
+        order = _enum_param(params, "orderType", "LATEST")
+        note_type = _enum_param(params, "noteType", "ALL")
+        third = _enum_param(params, "isThirdPlatform", "NO")
+        page = _int_param(params, "pageNumber", 1, 1) or 1
+        creator = self.population.by_id.get(user_id)
+        if creator is None:  # outside the marketplace: an empty list, as upstream does
+            return {"list": [], "total": 0}
+        notes = self.population.notes(creator)
+        if advertise == "ORGANIC_ONLY":
+            notes = [n for n in notes if not n["isAdvertise"]]
+        if note_type == "COOPERATION":
+            notes = [n for n in notes if n["isAdvertise"]]
+        elif note_type == "PHOTO_TEXT":
+            notes = [n for n in notes if not n["isVideo"]]
+        elif note_type == "VIDEO":
+            notes = [n for n in notes if n["isVideo"]]
+        if third == "YES":
+            notes = [n for n in notes if n["thirdReadUserNum"] > 0]
+        if order == "MOST_READ":
+            notes = sorted(notes, key=lambda n: -n["readNum"])
+        elif order == "MOST_INTERACT":
+            notes = sorted(notes, key=lambda n: -(n["likeNum"] + n["collectNum"]))
+        start = (page - 1) * NOTES_PAGE_SIZE
+        return {"list": notes[start : start + NOTES_PAGE_SIZE], "total": len(notes)}
+
+    def trend(self, params: dict[str, str]) -> dict[str, Any]:
+        kol_id = params.get("kolId", "").strip()
+        if not kol_id:
+            raise MissingParameter("kolId")
+        date_type = _enum_param(params, "dateType", None)
+        increase_type = _enum_param(params, "increaseType", None)
+        if params.get("acceptCache"):
+            _enum_param(params, "acceptCache", "false")
+        creator = self.population.by_id.get(kol_id)
+        if creator is None:
+            return {"fansNumInc": 0, "fansNumIncRate": 0, "list": []}
+        rows = self.population.history(creator)[-(30 if date_type == "_1" else 60) :]
+        if increase_type == "_1":
+            points = [{"num": total, "dateKey": day.isoformat()} for day, total, _ in rows]
+            gained = rows[-1][1] - rows[0][1]
+        else:
+            points = [{"num": new, "dateKey": day.isoformat()} for day, _, new in rows]
+            gained = sum(new for _, _, new in rows)
+        rate = gained / rows[0][1] if rows[0][1] else 0
+        return {"fansNumInc": gained, "fansNumIncRate": rate, "list": points}
+
+    # -- which fault, if any, a request meets ------------------------------------------
+    def roll_fault(self) -> str | None:
+        roll = self.rng.random()
+        for name in ROLLED:
+            rate: float = getattr(self.config, name)
+            if roll < rate:
+                return name
+            roll -= rate
+        return None

@@ -416,6 +416,11 @@ def write_results(path: Path, r: dict[str, Any]) -> None:
         "```",
         "",
     ]
+    # bench/bench_startup.py keeps its figures between these markers in the same file.
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    begin, end = "<!-- bench_startup -->", "<!-- /bench_startup -->"
+    if begin in old and end in old:
+        lines += [old[old.index(begin) : old.index(end) + len(end)], ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 

@@ -97,3 +97,22 @@ def test_growth_is_last_minus_first(totals: list[int]) -> None:
     g = growth_metrics(points)
     assert g.gained == totals[-1] - totals[0]
     assert g.days == len(totals) - 1
+
+
+def test_a_note_without_counts_is_unknown_not_zero_everywhere() -> None:
+    """One rule for interactions: the record's and analysis' agree, and a note whose likes
+    and collects both did not come pulls neither the median nor the pooled rate down."""
+    from pgyscout.analysis.flags import engagement_rate_of
+    from pgyscout.analysis.metrics import interactions
+
+    blank = NOTES[0].model_copy(update={"like_num": None, "collect_num": None, "read_num": 10**6})
+    assert blank.interactions is None
+    assert interactions(blank) is None
+    for note in NOTES:
+        assert interactions(note) == note.interactions
+    with_blank = note_metrics([*NOTES, blank])
+    alone = note_metrics(NOTES)
+    assert with_blank.median_interactions == alone.median_interactions
+    assert with_blank.engagement_rate == pytest.approx(alone.engagement_rate)
+    assert engagement_rate_of([*NOTES, blank]) == pytest.approx(engagement_rate_of(NOTES))
+    assert with_blank.notes == alone.notes + 1  # still counted as a note posted

@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pgyscout.analysis.metrics import interactions, is_sponsored
+from pgyscout.analysis.metrics import is_sponsored, reads_and_interactions
 from pgyscout.analysis.records import NoteRecord, PointRecord
 
 # A day's new followers is a spike when its robust z-score reaches this...
@@ -189,9 +189,9 @@ def implausible_reads(median_reads: float | None, followers: int | None, notes: 
 
 
 def engagement_rate_of(notes: Sequence[NoteRecord]) -> float | None:
-    read = [n for n in notes if n.read_num]
-    total = sum(n.read_num or 0 for n in read)
-    return sum(interactions(n) for n in read) / total if total else None
+    pairs = reads_and_interactions(notes)
+    total = sum(r for r, _ in pairs)
+    return sum(i for _, i in pairs) / total if total else None
 
 
 def sponsored_collapse(notes: Sequence[NoteRecord]) -> Flag | None:

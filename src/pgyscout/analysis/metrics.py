@@ -13,15 +13,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pgyscout.analysis.records import NoteRecord, PointRecord
+from pgyscout.models.note import interactions_of
 
 
 def median(values: Sequence[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def interactions(note: NoteRecord) -> int:
-    """Likes plus collects: the interactions the notes endpoint reports."""
-    return (note.like_num or 0) + (note.collect_num or 0)
+def interactions(note: NoteRecord) -> int | None:
+    """Likes plus collects: the interactions the notes endpoint reports (None when neither
+    count came; the same rule as ``Note.interactions``)."""
+    return interactions_of(note.like_num, note.collect_num)
+
+
+def reads_and_interactions(notes: Sequence[NoteRecord]) -> list[tuple[int, int]]:
+    """(reads, interactions) of the notes that have both: what rates are pooled over."""
+    pairs = []
+    for n in notes:
+        inter = interactions(n)
+        if n.read_num is not None and inter is not None:
+            pairs.append((n.read_num, inter))
+    return pairs
 
 
 def is_sponsored(note: NoteRecord) -> bool:
@@ -44,8 +56,9 @@ class NoteMetrics:
 
 def note_metrics(notes: Sequence[NoteRecord]) -> NoteMetrics:
     reads = [n.read_num for n in notes if n.read_num is not None]
-    inter = [interactions(n) for n in notes if n.read_num is not None]
-    total_reads = sum(reads)
+    pairs = reads_and_interactions(notes)
+    inter = [i for _, i in pairs]
+    paired_reads = sum(r for r, _ in pairs)
     likes = [n.like_num or 0 for n in notes]
     dates = sorted({n.date for n in notes if n.date is not None})
     count = len(notes)
@@ -53,7 +66,7 @@ def note_metrics(notes: Sequence[NoteRecord]) -> NoteMetrics:
         notes=count,
         median_reads=median(reads),
         median_interactions=median(inter),
-        engagement_rate=sum(inter) / total_reads if total_reads else None,
+        engagement_rate=sum(inter) / paired_reads if paired_reads else None,
         viral_rate_100=sum(1 for x in likes if x >= 100) / count if count else None,
         viral_rate_1000=sum(1 for x in likes if x >= 1000) / count if count else None,
         sponsored_share=sum(1 for n in notes if is_sponsored(n)) / count if count else None,

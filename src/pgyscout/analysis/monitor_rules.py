@@ -219,11 +219,15 @@ def viral_note(h: WatchHistory, t: Thresholds) -> list[Alert]:
     for note in h.notes:
         if note.date is None or (h.today - note.date).days > t.viral_window_days:
             continue
-        others = [interactions(n) for n in h.notes if n.note_id != note.note_id]
+        inter = interactions(note)
+        if inter is None:  # no counts came: nothing to judge
+            continue
+        others = [
+            i for n in h.notes if n.note_id != note.note_id and (i := interactions(n)) is not None
+        ]
         if len(others) < 3:  # no meaningful "own median" yet
             continue
         med = statistics.median(others)
-        inter = interactions(note)
         reads = note.read_num or 0
         above = inter >= t.viral_median_multiple * med and inter > med
         if above and (inter >= t.viral_min_interactions or reads >= t.viral_min_reads):

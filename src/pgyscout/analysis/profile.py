@@ -14,9 +14,9 @@ from pgyscout.analysis.metrics import (
     cost_metrics,
     growth_metrics,
     growth_per_30_days,
-    interactions,
     median,
     note_metrics,
+    reads_and_interactions,
 )
 from pgyscout.analysis.records import NoteRecord, PointRecord
 from pgyscout.analysis.score import DEFAULT_WEIGHTS, Score, value_score
@@ -117,7 +117,7 @@ def expected_reach(
         return None, None, "no notes stored"
     return (
         median([float(n.read_num or 0) for n in with_reads]),
-        median([float(interactions(n)) for n in with_reads]),
+        median([float(i) for _, i in reads_and_interactions(with_reads)]),
         label,
     )
 

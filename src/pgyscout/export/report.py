@@ -161,9 +161,10 @@ def notes_chart(
     for d in data[labelled:]:
         name = chart_label(d.creator.name or d.creator.user_id)
         for n in d.notes:
-            if n.read_num:
+            inter = interactions(n)
+            if n.read_num and inter is not None:  # a note without counts has no place here
                 rest_x.append(n.read_num)
-                rest_y.append(max(interactions(n), 1))
+                rest_y.append(max(inter, 1))
                 rest_text.append(f"{name}: {chart_label(n.title)}")
     if rest_x:  # first, so that the best creators' notes are drawn over the grey cloud
         fig.add_trace(
@@ -181,14 +182,14 @@ def notes_chart(
             )
         )
     for d in data[:labelled]:
-        notes: list[NoteRecord] = [n for n in d.notes if n.read_num]
+        notes: list[NoteRecord] = [n for n in d.notes if n.read_num and interactions(n) is not None]
         if not notes:
             continue
         name = chart_label(d.creator.name or d.creator.user_id)
         fig.add_trace(
             go.Scatter(
                 x=[n.read_num for n in notes],
-                y=[max(interactions(n), 1) for n in notes],
+                y=[max(interactions(n) or 0, 1) for n in notes],
                 mode="markers",
                 name=name,
                 marker={"symbol": ["diamond" if is_sponsored(n) else "circle" for n in notes]},

@@ -8,6 +8,14 @@ from pgyscout.models._base import UpstreamModel
 from pgyscout.models.numbers import Bool, Date, Int, Text
 
 
+def interactions_of(likes: int | None, collects: int | None) -> int | None:
+    """Likes plus collects, the interactions the notes endpoint reports; None when neither
+    count came (unknown is not zero: a note without counts must not pull a median down)."""
+    if likes is None and collects is None:
+        return None
+    return (likes or 0) + (collects or 0)
+
+
 class Note(UpstreamModel):
     note_id: str = Field(alias="noteId")
     title: Text = None
@@ -24,6 +32,4 @@ class Note(UpstreamModel):
     @property
     def interactions(self) -> int | None:
         """Likes plus collects, the interactions this endpoint reports."""
-        if self.like_num is None and self.collect_num is None:
-            return None
-        return (self.like_num or 0) + (self.collect_num or 0)
+        return interactions_of(self.like_num, self.collect_num)

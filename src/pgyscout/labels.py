@@ -409,6 +409,7 @@ __all__ = [
     "LABELS",
     "LANGS",
     "MISSING",
+    "REASONS",
     "Lang",
     "fmt_bool",
     "fmt_count",
@@ -418,6 +419,7 @@ __all__ = [
     "header",
     "label",
     "labels",
+    "reason_text",
     "resolve_lang",
     "scope_text",
 ]
@@ -440,3 +442,160 @@ def scope_text(scope: str, lang: Lang) -> str:
     for pattern, words in _SCOPE_WORDS:
         scope = re.sub(pattern, words, scope)
     return scope
+
+
+# --- reasons: a code plus its numbers, written in either language ------------------------------
+
+# reason code -> (Chinese, English) templates, filled by ``str.format`` from the reason's numbers
+# and the parts ``_reason_parts`` derives from them. A flag has a long text (``pgy show``, the
+# exports) and a short one (a table cell): the short one is under "<code>.short".
+REASONS: dict[str, tuple[str, str]] = {
+    "growth_spike_held": (
+        "{count} 天涨粉突增（日中位数 {base:+,.0f}）：{days}{more}；"
+        "这些天共涨粉 {gained:,}{of_followers}，稳健 z 值（中位数/MAD）最高 {z:.0f}；"
+        "之后增长仍高（随后 {after_days} 天日中位数 "
+        "{after:+,.0f}），像是笔记爆了",
+        "{count} day(s) of sudden follower gains against a median day of {base:+,.0f}: "
+        "{days}{more}; {gained:,} followers in those days{of_followers}, up to {z:.0f} "
+        "robust z (median/MAD); growth stayed high afterwards (median {after:+,.0f} a day over "
+        "the next {after_days} days), as after a note that went viral",
+    ),
+    "growth_spike_held.short": (
+        "{worst_md} 突增 +{worst_v:,}，之后仍高",
+        "spike {worst_md} +{worst_v:,}, growth held",
+    ),
+    "growth_spike_fell": (
+        "{count} 天涨粉突增（日中位数 {base:+,.0f}）：{days}{more}；"
+        "这些天共涨粉 {gained:,}{of_followers}，稳健 z 值（中位数/MAD）最高 {z:.0f}；"
+        "之后增长立刻回落{fell_back}，常见于买粉",
+        "{count} day(s) of sudden follower gains against a median day of {base:+,.0f}: "
+        "{days}{more}; {gained:,} followers in those days{of_followers}, up to {z:.0f} "
+        "robust z (median/MAD); growth fell straight back{fell_back}, as it does after bought "
+        "followers",
+    ),
+    "growth_spike_fell.short": (
+        "{worst_md} 突增 +{worst_v:,}，随即回落",
+        "spike {worst_md} +{worst_v:,}, then back down",
+    ),
+    "falling_followers": (
+        "粉丝从 {start:,} 降到 {end:,}（{change:.1%}），历时 {days} 天，{total_days} 天中 "
+        "{down_days} 天下降：受众在流失或平台在清理假粉",
+        "followers fell from {start:,} to {end:,} ({change:.1%}) over {days} days, "
+        "down on {down_days} of {total_days} days: an audience that is leaving or "
+        "being purged of fake accounts",
+    ),
+    "falling_followers.short": (
+        "{days} 天粉丝 {change:.1%}",
+        "followers {change:.1%} in {days} days",
+    ),
+    "reads_too_low": (
+        "一篇笔记的典型阅读 {reads:,.0f}，粉丝 {followers:,}（{share:.2%}，低于 {limit:.0%}）："
+        "粉丝不看笔记，常是买的",
+        "a typical note gets {reads:,.0f} reads from {followers:,} followers "
+        "({share:.2%}, under {limit:.0%}): followers who never read, often bought",
+    ),
+    "reads_too_low.short": ("阅读为粉丝的 {share:.2%}", "reads {share:.2%} of followers"),
+    "reads_too_high": (
+        "一篇笔记的典型阅读 {reads:,.0f}，粉丝 {followers:,}（粉丝的 {share:.1f} 倍，超过 "
+        "{limit:g} 倍）：可能刷了阅读，请看笔记本身",
+        "a typical note gets {reads:,.0f} reads from {followers:,} followers "
+        "({share:.1f}× followers, over {limit:g}×): possible bought reads; "
+        "check the notes themselves",
+    ),
+    "reads_too_high.short": ("阅读为粉丝的 {share:.1f} 倍", "reads {share:.1f}× followers"),
+    "sponsored_collapse": (
+        "合作笔记互动率 {paid:.2%}，日常笔记 {own:.2%}（为日常的 {ratio:.0%}；合作 {sponsored} 篇、"
+        "日常 {organic} 篇）：受众不买账达人的商单",
+        "sponsored notes engage at {paid:.2%} against {own:.2%} on organic ones "
+        "({ratio:.0%} of organic; {sponsored} sponsored, {organic} organic notes): "
+        "the audience does not follow the creator's paid work",
+    ),
+    "sponsored_collapse.short": (
+        "合作互动 {paid:.1%}，日常 {own:.1%}",
+        "sponsored {paid:.1%} vs {own:.1%} engagement",
+    ),
+    # --- the planner: why a creator is in the plan or out of it ----------------------------------
+    "plan.chosen": (
+        "¥{cost:,.0f} 换 {value:,.0f} {unit}（每 ¥1,000 {rate:,.1f}）；属于最优组合",
+        "{value:,.0f} {unit} for ¥{cost:,.0f} ({rate:,.1f} per ¥1,000); part of the best mix",
+    ),
+    "plan.no_price": (
+        "不接{content_words}笔记（无报价）",
+        "takes no {content} notes (no price quoted)",
+    ),
+    "plan.no_notes": (
+        "未存笔记，无法估算触达：请对该达人运行 `pgy enrich`",
+        "no notes stored, so no expected reach: run `pgy enrich` on this creator",
+    ),
+    "plan.over_share": (
+        "报价 ¥{cost:,.0f}，超过单个达人可占预算的 {share:.0%}（¥{cap:,.0f}）",
+        "costs ¥{cost:,.0f}, more than the {share:.0%} of the budget one creator may take "
+        "(¥{cap:,.0f})",
+    ),
+    "plan.over_budget": (
+        "报价 ¥{cost:,.0f}，超过全部预算（¥{budget:,.0f}）",
+        "costs ¥{cost:,.0f}, more than the whole budget (¥{budget:,.0f})",
+    ),
+    "plan.no_room": (
+        "¥{cost:,.0f} 换 {value:,.0f} {unit}（每 ¥1,000 {rate:,.1f}，组合平均 {mix_rate:,.1f}）；"
+        "只剩 ¥{left:,.0f}，换入它得到的更少",
+        "{value:,.0f} {unit} for ¥{cost:,.0f} ({rate:,.1f} per ¥1,000, the mix averages "
+        "{mix_rate:,.1f}); only ¥{left:,.0f} is left and swapping it in buys less",
+    ),
+    "plan.adds_nothing": (
+        "¥{cost:,.0f} 换 {value:,.0f} {unit}：放得进剩下的 ¥{left:,.0f}，但对目标没有增益",
+        "{value:,.0f} {unit} for ¥{cost:,.0f}: it fits the ¥{left:,.0f} left but adds nothing "
+        "to the objective",
+    ),
+}
+
+# What the planner's objective counts, in a reason's words.
+_UNITS: dict[str, tuple[str, str]] = {
+    "reads": ("阅读", "reads"),
+    "interactions": ("互动", "interactions"),
+    "score": ("分", "score points"),
+}
+
+
+def _reason_parts(numbers: Mapping[str, object], lang: Lang) -> dict[str, object]:
+    """The pieces of a reason that are more than one number (a list of days, optional asides)."""
+    zh = lang == "zh"
+    parts: dict[str, object] = {}
+    days = numbers.get("days")
+    if isinstance(days, (list, tuple)):
+        parts["days"] = ", ".join(f"{d} +{v:,}" for d, v in days[:3])
+        extra = len(days) - 3
+        parts["more"] = "" if extra <= 0 else f" 等另 {extra} 天" if zh else f" and {extra} more"
+    gained, followers = numbers.get("gained"), numbers.get("followers")
+    if isinstance(gained, int) and isinstance(followers, int) and followers:
+        share = gained / followers
+        parts["of_followers"] = f"（占粉丝 {share:.1%}）" if zh else f" ({share:.1%} of followers)"
+    else:
+        parts["of_followers"] = ""
+    after, after_days = numbers.get("after"), numbers.get("after_days")
+    if isinstance(after, (int, float)):
+        parts["fell_back"] = (
+            f"（随后 {after_days} 天日中位数 {after:+,.0f}）"
+            if zh
+            else f" (median {after:+,.0f} a day over the next {after_days} days)"
+        )
+    else:
+        parts["fell_back"] = ""
+    objective = numbers.get("objective")
+    if isinstance(objective, str):
+        parts["unit"] = _UNITS[objective][0 if zh else 1]
+    content = numbers.get("content")
+    if isinstance(content, str):
+        parts["content_words"] = label(content, lang)
+    worst_day = numbers.get("worst_day")
+    if isinstance(worst_day, str):
+        parts["worst_md"] = worst_day[5:]  # an ISO date's month and day
+    return parts
+
+
+def reason_text(
+    code: str, numbers: Mapping[str, object], lang: Lang, *, short: bool = False
+) -> str:
+    """A reason in words from its code and numbers; an unknown code is a programming error."""
+    zh, en = REASONS[code + ".short" if short else code]
+    return (zh if lang == "zh" else en).format(**{**numbers, **_reason_parts(numbers, lang)})

@@ -265,7 +265,10 @@ def test_comparison_and_plan_records_use_snake_case_keys() -> None:
     document = result.document()
     assert document["selected"]
     assert all("user_id" in s for s in document["selected"])
-    assert all(set(lo) == {"user_id", "reason"} for lo in document["left_out"])
+    assert all(
+        set(lo) == {"user_id", "reason", "reason_code", "reason_numbers"}
+        for lo in document["left_out"]
+    )
     assert [r["status"] for r in result.records()] == ["selected"] * len(result.selected) + [
         "left_out"
     ] * len(result.left_out)

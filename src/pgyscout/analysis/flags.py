@@ -10,10 +10,12 @@ import datetime as dt
 import itertools
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from pgyscout.analysis.metrics import is_sponsored, reads_and_interactions
 from pgyscout.analysis.records import NoteRecord, PointRecord
+from pgyscout.labels import Lang, reason_text
 
 # A day's new followers is a spike when its robust z-score reaches this...
 SPIKE_Z = 6.0
@@ -50,13 +52,44 @@ FLAG_CODES = (
     "sponsored_collapse",
 )
 
+# Every reason a flag can give (keys of the label table's reasons, each with a short form).
+FLAG_REASON_CODES = (
+    "growth_spike_held",
+    "growth_spike_fell",
+    "falling_followers",
+    "reads_too_low",
+    "reads_too_high",
+    "sponsored_collapse",
+)
+
 
 @dataclass(frozen=True)
 class Flag:
     code: str
     severity: float  # 0..1: how much it lowers the authenticity part of the score
-    reason: str
+    reason: str  # in English, as JSON has always carried it
     short: str = ""  # the reason in a few words with its key number, for a table cell
+    # The reason as data: which text (a key of the label table's reasons) and its numbers, so
+    # it can be written in either language.
+    reason_code: str = ""
+    numbers: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def reason_in(self, lang: Lang, *, short: bool = False) -> str:
+        if not self.reason_code:
+            return self.short if short else self.reason
+        return reason_text(self.reason_code, self.numbers, lang, short=short)
+
+
+def _flag(code: str, severity: float, reason_code: str, numbers: dict[str, Any]) -> Flag:
+    """A flag whose English texts are written from its reason code and numbers."""
+    return Flag(
+        code,
+        severity,
+        reason_text(reason_code, numbers, "en"),
+        reason_text(reason_code, numbers, "en", short=True),
+        reason_code,
+        numbers,
+    )
 
 
 def daily_increases(totals: Sequence[PointRecord]) -> list[tuple[dt.date, int]]:
@@ -104,36 +137,23 @@ def growth_spikes(increases: Sequence[tuple[dt.date, int]], followers: int | Non
         return None
     base = statistics.median(float(v) for _, v in increases)
     worst = max(spikes, key=lambda s: s[2])
-    gained = sum(v for _, v, _ in spikes)
-    share = f" ({gained / followers:.1%} of followers)" if followers else ""
-    days = ", ".join(f"{d:%Y-%m-%d} +{v:,}" for d, v, _ in spikes[:3])
-    more = f" and {len(spikes) - 3} more" if len(spikes) > 3 else ""
     after = _days_after(increases, {d for d, _, _ in spikes})
-    head = (
-        f"{len(spikes)} day(s) of sudden follower gains against a median day of {base:+,.0f}: "
-        f"{days}{more}; {gained:,} followers in those days{share}, up to {worst[2]:.0f} "
-        f"robust z (median/MAD)"
-    )
+    numbers: dict[str, Any] = {
+        "count": len(spikes),
+        "base": base,
+        "days": [(d.isoformat(), v) for d, v, _ in spikes],
+        "gained": sum(v for _, v, _ in spikes),
+        "followers": followers,
+        "z": worst[2],
+        "after": after,
+        "after_days": SPIKE_AFTER_DAYS,
+        "worst_day": worst[0].isoformat(),
+        "worst_v": worst[1],
+    }
     if after is not None and after >= SPIKE_SUSTAINED_RATIO * max(base, 1):
         # Growth that stays up is what a note going viral looks like: worth a look, no more.
-        return Flag(
-            "growth_spike",
-            0.15,
-            f"{head}; growth stayed high afterwards (median {after:+,.0f} a day over the next "
-            f"{SPIKE_AFTER_DAYS} days), as after a note that went viral",
-            f"spike {worst[0]:%m-%d} +{worst[1]:,}, growth held",
-        )
-    fell_back = (
-        f" (median {after:+,.0f} a day over the next {SPIKE_AFTER_DAYS} days)"
-        if after is not None
-        else ""
-    )
-    return Flag(
-        "growth_spike",
-        min(1.0, 0.3 + 0.2 * len(spikes)),
-        f"{head}; growth fell straight back{fell_back}, as it does after bought followers",
-        f"spike {worst[0]:%m-%d} +{worst[1]:,}, then back down",
-    )
+        return _flag("growth_spike", 0.15, "growth_spike_held", numbers)
+    return _flag("growth_spike", min(1.0, 0.3 + 0.2 * len(spikes)), "growth_spike_fell", numbers)
 
 
 def _days_after(increases: Sequence[tuple[dt.date, int]], spike_days: set[dt.date]) -> float | None:
@@ -153,13 +173,16 @@ def falling_followers(totals: Sequence[PointRecord]) -> Flag | None:
     lost = start - end
     days = (last_day - first_day).days
     down_days = sum(1 for (_, a), (_, b) in itertools.pairwise(known) if b < a)
-    return Flag(
-        "falling_followers",
-        min(1.0, 0.2 + lost / start * 10),
-        f"followers fell from {start:,} to {end:,} ({-lost / start:.1%}) over {days} days, "
-        f"down on {down_days} of {len(known) - 1} days: an audience that is leaving or "
-        f"being purged of fake accounts",
-        f"followers {-lost / start:.1%} in {days} days",
+    numbers = {
+        "start": start,
+        "end": end,
+        "change": -lost / start,
+        "days": days,
+        "down_days": down_days,
+        "total_days": len(known) - 1,
+    }
+    return _flag(
+        "falling_followers", min(1.0, 0.2 + lost / start * 10), "falling_followers", numbers
     )
 
 
@@ -167,23 +190,15 @@ def implausible_reads(median_reads: float | None, followers: int | None, notes: 
     if median_reads is None or not followers or notes < READS_MIN_NOTES:
         return None
     share = median_reads / followers
+    numbers: dict[str, Any] = {"reads": median_reads, "followers": followers, "share": share}
     if followers >= READS_MIN_FANS and share < READS_LOW_SHARE:
-        return Flag(
-            "reads_too_low",
-            min(1.0, 0.4 + (READS_LOW_SHARE - share) / READS_LOW_SHARE * 0.4),
-            f"a typical note gets {median_reads:,.0f} reads from {followers:,} followers "
-            f"({share:.2%}, under {READS_LOW_SHARE:.0%}): followers who never read, "
-            f"often bought",
-            f"reads {share:.2%} of followers",
+        severity = min(1.0, 0.4 + (READS_LOW_SHARE - share) / READS_LOW_SHARE * 0.4)
+        return _flag(
+            "reads_too_low", severity, "reads_too_low", {**numbers, "limit": READS_LOW_SHARE}
         )
     if share > READS_HIGH_MULTIPLE:
-        return Flag(
-            "reads_too_high",
-            0.3,
-            f"a typical note gets {median_reads:,.0f} reads from {followers:,} followers "
-            f"({share:.1f}× followers, over {READS_HIGH_MULTIPLE:g}×): possible bought reads; "
-            f"check the notes themselves",
-            f"reads {share:.1f}× followers",
+        return _flag(
+            "reads_too_high", 0.3, "reads_too_high", {**numbers, "limit": READS_HIGH_MULTIPLE}
         )
     return None
 
@@ -203,14 +218,15 @@ def sponsored_collapse(notes: Sequence[NoteRecord]) -> Flag | None:
     if paid is None or not own or paid / own >= COLLAPSE_RATIO:
         return None
     ratio = paid / own
-    return Flag(
-        "sponsored_collapse",
-        min(1.0, 0.3 + (COLLAPSE_RATIO - ratio)),
-        f"sponsored notes engage at {paid:.2%} against {own:.2%} on organic ones "
-        f"({ratio:.0%} of organic; {len(sponsored)} sponsored, {len(organic)} organic notes): "
-        f"the audience does not follow the creator's paid work",
-        f"sponsored {paid:.1%} vs {own:.1%} engagement",
-    )
+    numbers = {
+        "paid": paid,
+        "own": own,
+        "ratio": ratio,
+        "sponsored": len(sponsored),
+        "organic": len(organic),
+    }
+    severity = min(1.0, 0.3 + (COLLAPSE_RATIO - ratio))
+    return _flag("sponsored_collapse", severity, "sponsored_collapse", numbers)
 
 
 def authenticity_flags(

@@ -13,12 +13,13 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pgyscout.analysis._knapsack import TableTooBig, best_mix, whole_steps
 from pgyscout.analysis.profile import Content, Profile
 from pgyscout.errors import PlanError
+from pgyscout.labels import Lang, reason_text
 
 Objective = Literal["reads", "interactions", "score"]
 OBJECTIVES: tuple[Objective, ...] = ("reads", "interactions", "score")
@@ -26,6 +27,17 @@ OBJECTIVES: tuple[Objective, ...] = ("reads", "interactions", "score")
 # Costs and values are rounded this far before solving, so the solver's tolerances cannot
 # change which mix is best; both are far below a yuan or a read.
 _TOLERANCE = 1e-6
+
+# Every reason the planner gives for a creator in or out (keys of the label table's reasons).
+PLAN_REASON_CODES = (
+    "plan.chosen",
+    "plan.no_price",
+    "plan.no_notes",
+    "plan.over_share",
+    "plan.over_budget",
+    "plan.no_room",
+    "plan.adds_nothing",
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,15 @@ class Candidate:
 @dataclass(frozen=True)
 class Chosen:
     candidate: Candidate
-    reason: str
+    reason: str  # in English, as JSON has always carried it
+    # The reason as data (a key of the label table's reasons and its numbers), for either language.
+    reason_code: str = ""
+    numbers: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def reason_in(self, lang: Lang) -> str:
+        return (
+            reason_text(self.reason_code, self.numbers, lang) if self.reason_code else self.reason
+        )
 
     def record(self) -> dict[str, Any]:
         c = self.candidate
@@ -61,6 +81,7 @@ class Chosen:
             "expected_reads": c.expected_reads,
             "expected_interactions": c.expected_interactions,
             "reason": self.reason,
+            "reason_code": self.reason_code,
         }
 
 
@@ -68,10 +89,30 @@ class Chosen:
 class LeftOut:
     user_id: str
     name: str
-    reason: str
+    reason: str  # in English, as JSON has always carried it
+    reason_code: str = ""
+    numbers: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def reason_in(self, lang: Lang) -> str:
+        return (
+            reason_text(self.reason_code, self.numbers, lang) if self.reason_code else self.reason
+        )
 
     def record(self) -> dict[str, Any]:
-        return {"user_id": self.user_id, "reason": self.reason}
+        return {
+            "user_id": self.user_id,
+            "reason": self.reason,
+            "reason_code": self.reason_code,
+        }
+
+
+def _left_out(user_id: str, name: str, code: str, numbers: dict[str, Any]) -> LeftOut:
+    """A creator left out, its English reason written from the code and numbers."""
+    return LeftOut(user_id, name, reason_text(code, numbers, "en"), code, numbers)
+
+
+def _chosen(c: Candidate, numbers: dict[str, Any]) -> Chosen:
+    return Chosen(c, reason_text("plan.chosen", numbers, "en"), "plan.chosen", numbers)
 
 
 @dataclass(frozen=True)
@@ -111,8 +152,9 @@ class Plan:
             "total_value": self.total_value,
             "expected_reads": self.expected_reads,
             "expected_interactions": self.expected_interactions,
-            "selected": [c.record() for c in self.selected],
-            "left_out": [lo.record() for lo in self.left_out],
+            # JSON also carries each reason's numbers, for a script to judge without parsing words.
+            "selected": [{**c.record(), "reason_numbers": c.numbers} for c in self.selected],
+            "left_out": [{**lo.record(), "reason_numbers": lo.numbers} for lo in self.left_out],
         }
 
     def records(self) -> list[dict[str, Any]]:
@@ -133,13 +175,9 @@ def candidate(
 ) -> Candidate | LeftOut:
     """A creator the planner can price and value, or why it cannot be planned."""
     if price is None:
-        return LeftOut(user_id, name, f"takes no {content} notes (no price quoted)")
+        return _left_out(user_id, name, "plan.no_price", {"content": content})
     if expected_reads is None or expected_interactions is None:
-        return LeftOut(
-            user_id,
-            name,
-            "no notes stored, so no expected reach: run `pgy enrich` on this creator",
-        )
+        return _left_out(user_id, name, "plan.no_notes", {})
     return Candidate(user_id, name, content, price, expected_reads, expected_interactions, score)
 
 
@@ -288,15 +326,17 @@ def solve(
     cap = max_share * budget
     allowed = [c for c in cands if c.cost <= cap + _TOLERANCE]
     capped = [
-        LeftOut(
-            c.user_id,
-            c.name,
-            (
-                f"costs ¥{c.cost:,.0f}, more than the {max_share:.0%} of the budget one creator "
-                f"may take (¥{cap:,.0f})"
-                if max_share < 1
-                else f"costs ¥{c.cost:,.0f}, more than the whole budget (¥{budget:,.0f})"
-            ),
+        (
+            _left_out(
+                c.user_id,
+                c.name,
+                "plan.over_share",
+                {"cost": c.cost, "share": max_share, "cap": cap},
+            )
+            if max_share < 1
+            else _left_out(
+                c.user_id, c.name, "plan.over_budget", {"cost": c.cost, "budget": budget}
+            )
         )
         for c in cands
         if c.cost > cap + _TOLERANCE
@@ -383,13 +423,16 @@ def plan_candidates(
     )
     spent = sum(c.cost for c in picked)
     left = budget - spent
-    unit = {"reads": "reads", "interactions": "interactions", "score": "score points"}[objective]
     mix_rate = sum(c.value(objective) for c in picked) / spent * 1000 if spent else 0.0
     chosen = tuple(
-        Chosen(
+        _chosen(
             c,
-            f"{c.value(objective):,.0f} {unit} for ¥{c.cost:,.0f} "
-            f"({c.value(objective) / c.cost * 1000:,.1f} per ¥1,000); part of the best mix",
+            {
+                "objective": objective,
+                "value": c.value(objective),
+                "cost": c.cost,
+                "rate": c.value(objective) / c.cost * 1000,
+            },
         )
         for c in picked
     )
@@ -400,18 +443,13 @@ def plan_candidates(
         if c.user_id in picked_ids or c.user_id in capped_ids:
             continue
         rate = c.value(objective) / c.cost * 1000 if c.cost else 0.0
+        numbers = {"objective": objective, "value": c.value(objective), "cost": c.cost}
         if c.cost > budget:
-            why = f"costs ¥{c.cost:,.0f}, more than the whole budget"
+            code, numbers = "plan.over_budget", {"cost": c.cost, "budget": budget}
         elif c.cost > left:
-            why = (
-                f"{c.value(objective):,.0f} {unit} for ¥{c.cost:,.0f} ({rate:,.1f} per ¥1,000, "
-                f"the mix averages {mix_rate:,.1f}); only ¥{left:,.0f} is left and swapping it "
-                f"in buys less"
-            )
+            code = "plan.no_room"
+            numbers |= {"rate": rate, "mix_rate": mix_rate, "left": left}
         else:
-            why = (
-                f"{c.value(objective):,.0f} {unit} for ¥{c.cost:,.0f}: it fits the ¥{left:,.0f} "
-                f"left but adds nothing to the objective"
-            )
-        outside.append(LeftOut(c.user_id, c.name, why))
+            code, numbers = "plan.adds_nothing", {**numbers, "left": left}
+        outside.append(_left_out(c.user_id, c.name, code, numbers))
     return Plan(budget, objective, chosen, (*unusable, *capped, *outside))

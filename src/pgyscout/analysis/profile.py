@@ -79,12 +79,19 @@ class Profile:
 
     def record(self, *, structured: bool = False) -> dict[str, Any]:
         """Every figure, flat for a table file; ``structured`` gives the flags as objects
-        (code, severity, reason) for JSON instead of two joined text columns."""
+        (code, severity, reason, and the reason as a code and its numbers) for JSON instead of
+        two joined text columns."""
         row = profile_row(self)
         if structured:
             row.pop("flag_reasons")
             row["flags"] = [
-                {"code": f.code, "severity": round(f.severity, 3), "reason": f.reason}
+                {
+                    "code": f.code,
+                    "severity": round(f.severity, 3),
+                    "reason": f.reason,
+                    "reason_code": f.reason_code,
+                    "numbers": f.numbers,
+                }
                 for f in self.flags
             ]
         return row

@@ -71,7 +71,9 @@ def rank_record(position: int, p: Profile, structured: bool) -> dict[str, Any]:
 def flag_cell(flags: Sequence[Flag], lang: Lang) -> Text:
     """Each flag in a few words with its key number; ``pgy show`` has the whole reason."""
     parts = [
-        f.short or f.code if lang == "en" else f"{label_of('flag.' + f.code, lang)}: {f.short}"
+        f.reason_in(lang, short=True) or f.code
+        if lang == "en"
+        else f"{label_of('flag.' + f.code, lang)}: {f.reason_in(lang, short=True)}"
         for f in flags
     ]
     return Text("; ".join(parts), style="red")
@@ -396,7 +398,7 @@ def plan_tables(
                 fmt_money(c.candidate.cost, lang),
                 fmt_count(c.candidate.expected_reads, lang),
                 fmt_count(c.candidate.expected_interactions, lang),
-                Text(c.reason),
+                Text(c.reason_in(lang)),
                 c.candidate.user_id,
             ]
             for c in result.selected
@@ -412,7 +414,7 @@ def plan_tables(
             Col(label_of("why_out", lang), "text", min_width=20, max_width=90),
             Col(label_of("user_id", lang), "id"),
         ],
-        [[Text(lo.name), Text(lo.reason), lo.user_id] for lo in result.left_out],
+        [[Text(lo.name), Text(lo.reason_in(lang)), lo.user_id] for lo in result.left_out],
         wide=wide,
     )
     return chosen, left

@@ -115,7 +115,7 @@ def creator_view(page: CreatorPage, lang: Lang, wide: bool) -> Group:
     if p.flags:
         parts.append(Text(label("flags", lang), style="bold red"))
         for f in p.flags:
-            parts.append(Text(f"  {label('flag.' + f.code, lang)} ({f.code}): {f.reason}"))
+            parts.append(Text(f"  {label('flag.' + f.code, lang)} ({f.code}): {f.reason_in(lang)}"))
     else:
         parts.append(Text(_words(lang, "无风险标记", "no authenticity flags"), style="green"))
     points = page.follower_points()

@@ -275,7 +275,9 @@ def summary_rows(profiles: Sequence[Profile], lang: Lang) -> list[dict[str, Any]
                 fmt_number(p.score.value),
             ],
             "flags": "; ".join(
-                (f.short or f.code) if lang == "en" else f"{label('flag.' + f.code, lang)}"
+                (f.reason_in(lang, short=True) or f.code)
+                if lang == "en"
+                else f"{label('flag.' + f.code, lang)}: {f.reason_in(lang, short=True)}"
                 for f in p.flags
             ),
         }
@@ -337,7 +339,7 @@ def executive_summary(report: ReportInput) -> dict[str, Any]:
         )
         if p.flags:
             why += _words(lang, "；注意：", "; mind: ") + "; ".join(
-                f.short or f.code for f in p.flags
+                f.reason_in(lang, short=True) or f.code for f in p.flags
             )
         lines.append({"name": p.name, "url": profile_url(p.user_id), "why": why})
     flagged = sum(1 for p in report.profiles if p.flags)
@@ -370,7 +372,7 @@ def plan_rows(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
             "cost": fmt_money(c.candidate.cost, lang),
             "reads": fmt_count(c.candidate.expected_reads, lang),
             "interactions": fmt_count(c.candidate.expected_interactions, lang),
-            "why": c.reason,
+            "why": c.reason_in(lang),
         }
         for c in plan.selected
     ]

@@ -29,7 +29,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pgyscout.export.text import script_json
-from pgyscout.labels import LABELS, Lang, label
+from pgyscout.labels import LABELS, Lang, label, reason_text
 from pgyscout.store import Store
 from pgyscout.store.searches import filters_in_words
 from pgyscout.web import fmt
@@ -154,6 +154,18 @@ def csv_response(rows: Sequence[Mapping[str, Any]], filename: str) -> Response:
     )
 
 
+def reason_in(item: Any, lang: Lang) -> str:
+    """A flag's or plan entry's reason in ``lang``: objects render themselves; JSON-shaped
+    records carry their reason code and numbers (or only the English text, which is kept)."""
+    if hasattr(item, "reason_in"):
+        return str(item.reason_in(lang))
+    code = item.get("reason_code")
+    numbers = item.get("reason_numbers", item.get("numbers"))
+    if code and isinstance(numbers, dict):
+        return reason_text(code, numbers, lang)
+    return str(item.get("reason", ""))
+
+
 def render(
     request: Request, template: str, context: Mapping[str, Any], status: int = 200
 ) -> Response:
@@ -166,6 +178,7 @@ def render(
             "lang": lang,
             "t": label_function(lang),
             "shared": lambda key: label(key, lang),
+            "why": lambda item: reason_in(item, lang),
             "label_keys": LABELS,
             "search_words": lambda params: filters_in_words(params, lang),
             "csrf_token": web.csrf_token,

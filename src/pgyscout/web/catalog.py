@@ -68,7 +68,16 @@ class FactsCache:
 
 
 def flag_list(p: Profile) -> list[dict[str, Any]]:
-    return [{"name": f.code, "severity": round(f.severity, 3), "reason": f.reason} for f in p.flags]
+    return [
+        {
+            "name": f.code,
+            "severity": round(f.severity, 3),
+            "reason": f.reason,
+            "reason_code": f.reason_code,
+            "numbers": f.numbers,
+        }
+        for f in p.flags
+    ]
 
 
 def creator_row(p: Profile, fetched: dt.datetime | None) -> dict[str, Any]:

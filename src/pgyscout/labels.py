@@ -23,6 +23,17 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 # key -> (Chinese, English). Keep one figure under one key: "expected_reads" is the same words
 # in rank, compare, show, the exports and the report.
 LABELS: dict[str, tuple[str, str]] = {
+    # --- notes under a terminal table ----------------------------------------------------------
+    "table.dropped": (
+        "因宽度不足未显示：{columns}（加 --wide 或加宽终端可见；-f csv/json 含全部指标）",
+        "not shown for lack of width: {columns} "
+        "(--wide or a wider terminal shows them; -f csv/json has every figure)",
+    ),
+    "table.ids_shortened": (
+        "用户ID已缩短：pgy show、rank、compare 和 shortlist 接受ID开头几位；-f json 给出完整ID",
+        "ids shortened: pgy show, rank, compare and shortlist take a creator id's start; "
+        "-f json has them whole",
+    ),
     # --- a creator ---------------------------------------------------------------------------
     "rank": ("排名", "rank"),
     "user_id": ("用户ID", "user id"),

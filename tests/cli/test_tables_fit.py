@@ -106,6 +106,17 @@ def test_rank_table_in_chinese(
     check_fits(out, 120)
 
 
+def test_the_notes_under_a_chinese_table_are_chinese(
+    judged_db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ("--lang", "zh", "rank", "-n", "5", "-f", "table")
+    out = run(capsys, monkeypatch, judged_db, *args, columns=80).replace("\n", "")
+    assert "因宽度不足未显示" in out.replace(" ", "")
+    assert "用户ID已缩短" in out.replace(" ", "")
+    assert "not shown" not in out
+    assert "ids shortened" not in out
+
+
 @pytest.fixture
 def fetched(
     sandbox: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

@@ -24,6 +24,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
+from pgyscout.labels import Lang, label
+
 Kind = Literal["rank", "number", "word", "name", "id", "text"]
 Cell = str | Text
 
@@ -143,12 +145,14 @@ class FittedTable:
         *,
         wide: bool = False,
         caption: str | None = None,
+        lang: Lang = "en",
     ) -> None:
         self.title = title
         self.cols = list(cols)
         self.rows = [list(r) for r in rows]
         self.wide = wide
         self.caption = caption
+        self.lang = lang
 
     def add_row(self, *cells: Cell) -> None:
         self.rows.append(list(cells))
@@ -160,15 +164,12 @@ class FittedTable:
         plan = self.layout(width)
         notes = [self.caption] if self.caption else []
         if plan.dropped:
+            between = "、" if self.lang == "zh" else ", "
             notes.append(
-                f"not shown for lack of width: {', '.join(plan.dropped)} "
-                "(--wide or a wider terminal shows them; -f csv/json has every figure)"
+                label("table.dropped", self.lang).format(columns=between.join(plan.dropped))
             )
         if plan.short_ids:
-            notes.append(
-                "ids shortened: pgy show, rank, compare and shortlist take a creator id's start; "
-                "-f json has them whole"
-            )
+            notes.append(label("table.ids_shortened", self.lang))
         table = Table(
             title=self.title,
             title_justify="left",

@@ -81,7 +81,7 @@ def search_results_table(
             ]
         )
     title = f"{len(records)} 位达人" if lang == "zh" else f"{len(records)} creators"
-    return FittedTable(title, cols, rows, wide=wide)
+    return FittedTable(title, cols, rows, wide=wide, lang=lang)
 
 
 def notes_table(
@@ -123,7 +123,7 @@ def notes_table(
             ]
         )
     title = f"{len(records)} 篇笔记" if lang == "zh" else f"{len(records)} notes"
-    return FittedTable(title, cols, rows, wide=wide)
+    return FittedTable(title, cols, rows, wide=wide, lang=lang)
 
 
 def trend_view(
@@ -180,5 +180,7 @@ def trend_view(
     if last is not None and len(rows) > last:
         # The summary and the gain are of every day; the table shows the latest few.
         note = f"the last {last} of {len(rows)} days"
-        return Group(summary, FittedTable("", cols, rows[-last:], wide=wide, caption=note))
-    return Group(summary, FittedTable("", cols, rows, wide=wide))
+        return Group(
+            summary, FittedTable("", cols, rows[-last:], wide=wide, caption=note, lang=lang)
+        )
+    return Group(summary, FittedTable("", cols, rows, wide=wide, lang=lang))

@@ -127,7 +127,7 @@ def judged_creators_table(
             cells.append(Text(notes[i - 1] or ""))
         cells.append(p.user_id)
         rows.append(cells)
-    return FittedTable(title, cols, rows, wide=wide)
+    return FittedTable(title, cols, rows, wide=wide, lang=lang)
 
 
 def ranking_table(
@@ -309,7 +309,7 @@ def compare_table(
         title = f"{scope_text(scope, lang)}：每行最佳以 ★ 标出"
     else:
         title = f"{scope}: the best of each row in green with ★"
-    return FittedTable(title, cols, rows, wide=wide)
+    return FittedTable(title, cols, rows, wide=wide, lang=lang)
 
 
 @app.command("compare")
@@ -404,6 +404,7 @@ def plan_tables(
             for c in result.selected
         ],
         wide=wide,
+        lang=lang,
     )
     if not result.left_out:
         return chosen, None
@@ -416,6 +417,7 @@ def plan_tables(
         ],
         [[Text(lo.name), Text(lo.reason_in(lang)), lo.user_id] for lo in result.left_out],
         wide=wide,
+        lang=lang,
     )
     return chosen, left
 

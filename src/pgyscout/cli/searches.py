@@ -52,6 +52,7 @@ def searches_table(found: list[SearchInfo], lang: Lang, wide: bool) -> FittedTab
         rows,
         wide=wide,
         caption="pgy searches show ID; pgy rank --search ID; pgy enrich --search ID",
+        lang=lang,
     )
 
 

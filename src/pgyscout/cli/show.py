@@ -109,6 +109,7 @@ def creator_view(page: CreatorPage, lang: Lang, wide: bool) -> Group:
             ],
             rows,
             wide=wide,
+            lang=lang,
             caption=basis,
         )
     )
@@ -164,6 +165,7 @@ def creator_view(page: CreatorPage, lang: Lang, wide: bool) -> Group:
                 ],
                 note_rows,
                 wide=wide,
+                lang=lang,
                 caption=_words(lang, "打开笔记：", "open a note: ") + f"{SITE}/explore/<note id>",
             )
         )
@@ -187,6 +189,7 @@ def creator_view(page: CreatorPage, lang: Lang, wide: bool) -> Group:
                     for s in page.snapshots
                 ],
                 wide=wide,
+                lang=lang,
             )
         )
     on = ", ".join(f"{m.shortlist}" + (f" ({m.note})" if m.note else "") for m in page.shortlists)

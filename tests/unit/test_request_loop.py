@@ -335,3 +335,40 @@ def test_the_request_carries_every_parameter_with_defaults() -> None:
         "pageNumber": "1",
     }
     assert seen[0].url.path == "/api/xiaohongshu-pgy/api/solar/kol/dataV2/notesDetail/v1"
+
+
+class SlowCommitCache:
+    """A cache that holds each answer's commit until told to go on (a busy disk)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self.client = client
+        self.go = asyncio.Event()
+        self.arrived = asyncio.Event()
+        self.counted_while_committing: list[int] = []
+
+    def lookup(self, *args: Any) -> None:
+        return None
+
+    async def record_async(self, record: Any, envelope: Any) -> None:
+        if envelope is not None:  # billed: what max_calls sees while this commit is pending
+            self.counted_while_committing.append(self.client.stats.billed + self.client.in_flight)
+            await self.go.wait()
+
+
+def test_an_answer_being_committed_counts_once_against_max_calls() -> None:
+    async def go() -> list[int]:
+        transport = httpx.MockTransport(lambda r: httpx.Response(200, json=NOTES_PAGE))
+        async with AsyncClient("tok", transport=transport, max_calls=2) as client:
+            cache = SlowCommitCache(client)
+            client.cache = cache  # type: ignore[assignment]
+            first = asyncio.create_task(client.creator_notes(UID))
+            await cache.arrived.wait()
+            cache.arrived.clear()
+            # One answer bought and being saved: a second request is still within the cap.
+            second = asyncio.create_task(client.creator_notes(UID, page=2))
+            await cache.arrived.wait()
+            cache.go.set()
+            await asyncio.gather(first, second)
+            return cache.counted_while_committing
+
+    assert asyncio.run(asyncio.wait_for(go(), timeout=10)) == [1, 2]

@@ -58,6 +58,7 @@ class AsyncClient(ClientBase):
         while (wait := self.pacer.reserve()) > 0:
             await self._sleep(wait)
         self._admit(request)
+        counted = False
         try:
             started, wall = self._clock(), self._now()
             try:
@@ -74,12 +75,17 @@ class AsyncClient(ClientBase):
             except (httpx.TransportError, AnswerRefused) as exc:
                 outcome = self._outcome_of_exception(exc)
             record, billed_answer = self._attempt_record(request, outcome, attempt, started, wall)
+            # In the totals now (billed or not): while its answer is being committed it must not
+            # count twice against max_calls, or a sibling request is refused for nothing.
+            self.in_flight -= 1
+            counted = True
             if self.cache is not None:
                 # Durable before anyone sees it: a crash after this line loses nothing paid for.
                 await self._record_async(record, billed_answer)
             return self._conclude(request, outcome, record)
         finally:
-            self.in_flight -= 1
+            if not counted:
+                self.in_flight -= 1
 
     async def _call(self, request: PreparedRequest) -> dict[str, Any]:
         self._refuse_if_stopped()

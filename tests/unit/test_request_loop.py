@@ -352,6 +352,7 @@ class SlowCommitCache:
     async def record_async(self, record: Any, envelope: Any) -> None:
         if envelope is not None:  # billed: what max_calls sees while this commit is pending
             self.counted_while_committing.append(self.client.stats.billed + self.client.in_flight)
+            self.arrived.set()
             await self.go.wait()
 
 

@@ -10,13 +10,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
+from pgyscout.analysis import CONTENTS
 from pgyscout.client import AsyncClient, Attempt
 from pgyscout.collect.enrich import EnrichOptions, run_job
+from pgyscout.models import Creator, Note
 from pgyscout.sandbox import RunningSandbox
 from pgyscout.store import Store, schema
 from pgyscout.store import jobs as job_store
+from pgyscout.store.entities import save_creators
 from pgyscout.store.rates import learned_rate
 from tests.integration.test_enrich import check_everything_stored, expected_requests, pick
 
@@ -101,25 +105,58 @@ def test_no_commit_waits_on_the_event_loop_and_commits_are_grouped(
     assert activity.commits < expected_requests(sandbox, uids), activity.commits_by_thread
 
 
+def judged_at(store: Store) -> dict[tuple[str, str], Any]:
+    m = schema.creator_metrics.c
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(m.user_id, m.content, m.computed_at)).all()
+    return {(uid, content): at for uid, content, at in rows}
+
+
 def test_a_cached_rerun_reads_in_bulk_and_commits_a_handful_of_times(
-    db_url: str, small_sandbox: Callable[..., RunningSandbox]
+    db_url: str, small_sandbox: Callable[..., RunningSandbox], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sandbox = small_sandbox(latency_ms=5)
     uids = pick(sandbox, 20, seed=22)
     options = EnrichOptions(notes_pages=None, concurrency=8)
+    claims: list[str] = []
+    notes_read: list[str] = []
+    population = sandbox.state.population
+    profiles = [Creator.from_raw(population.record(c)) for c in population.creators]
     with Store(db_url) as store:
+        with store.begin() as conn:  # found by a search: judged when enriched
+            save_creators(conn, [p for p in profiles if p.user_id in uids])
         enrich(store, sandbox, uids, options)
+        judged = judged_at(store)
+        assert len(judged) == len(uids) * len(CONTENTS)
         sandbox.counters.reset()
+        claim_some, from_raw = job_store.claim_some, Note.from_raw
+
+        def counted_claim(conn: sa.Connection, job_id: int, worker: str, *a: Any, **k: Any) -> Any:
+            claims.append(worker)
+            return claim_some(conn, job_id, worker, *a, **k)
+
+        def counted_note(raw: dict[str, Any]) -> Note:
+            notes_read.append(str(raw.get("noteId")))
+            return from_raw(raw)
+
+        monkeypatch.setattr(job_store, "claim_some", counted_claim)
+        monkeypatch.setattr(Note, "from_raw", counted_note)
         with watched(store) as activity:
             enrich(store, sandbox, uids, options)
         usage = store.usage()
+        # Nothing new was saved, so no creator is judged again.
+        assert judged_at(store) == judged
     assert sandbox.counters.snapshot()["calls"] == 0
     requests = expected_requests(sandbox, uids)
     assert usage.cache_hits == requests  # every hit still counted for pgy usage
-    # A read for the first pages and one for the trends of each batch of creators, one for
-    # the later pages of each creator: not one a request.
+    # Each batch of creators is read in three queries (first notes pages, trends, and the
+    # later pages the stored first pages tell of): not one a request, nor one a creator.
     batches = -(-len(uids) // options.concurrency)
-    assert activity.response_reads <= len(uids) + 2 * batches
+    assert activity.response_reads <= 3 * batches
+    # The answers are stored with their rows already: none is read into notes again.
+    assert notes_read == []
+    # A claim a batch, and one that finds the job empty: not one more for every worker.
+    assert len(claims) <= batches + 1, claims
     # Claims of batches and grouped writes: not a ledger row and a page save a hit.
     assert activity.commits <= requests // 4, activity.commits_by_thread
 

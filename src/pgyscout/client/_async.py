@@ -108,6 +108,12 @@ class AsyncClient(ClientBase):
             raise self._exhausted(request, last, budget) from None
         raise AssertionError("unreachable: tenacity either returns or raises")
 
+    async def fetch_answer(self, request: PreparedRequest) -> dict[str, Any]:
+        """The envelope answering a planned request (``plan_notes``, ``plan_trend``), checked
+        and kept like any other, but not read into models: for callers that need it bought
+        and stored rather than read, such as enrich, whose store saves its rows with it."""
+        return await self._call(request)
+
     # -- creator search ----------------------------------------------------------------
     async def search_creators(self, *, page: int = 1, **filters: Any) -> CreatorPage:
         request = self._plan_search(page, **filters)

@@ -123,8 +123,9 @@ class ResponseCache(Protocol):
 
     def preload(
         self, requests: Sequence[tuple[str, tuple[tuple[str, str], ...]]], upstream: str
-    ) -> None:
-        """Read the stored answers of many requests at once, for ``lookup`` to serve."""
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        """Read the stored answers of many requests at once, for ``lookup`` to serve; returns
+        those found, by (endpoint, ``params_key``)."""
 
 
 @dataclass(frozen=True)
@@ -257,10 +258,17 @@ class ClientBase:
         """The request ``fans_trend`` would send, for ``preload``."""
         return cls._plan_trend(kol_id, days, metric, False)
 
-    def preload(self, requests: Iterable[PreparedRequest]) -> None:
-        """Read the stored answers of many planned requests in one go (a blocking read)."""
-        if self.cache is not None:
-            self.cache.preload([(r.endpoint.name, r.key) for r in requests], self.upstream)
+    def preload(self, requests: Iterable[PreparedRequest]) -> list[dict[str, Any] | None]:
+        """Read the stored answers of many planned requests in one go (a blocking read), for
+        the calls to serve from memory; returns them in order, None where there is none.
+
+        What is returned is only a preview (a planner may look at a stored first page to
+        know which pages follow): the calls themselves check what they serve."""
+        planned = list(requests)
+        if self.cache is None:
+            return [None] * len(planned)
+        found = self.cache.preload([(r.endpoint.name, r.key) for r in planned], self.upstream)
+        return [found.get((r.endpoint.name, _params.params_key(r.key))) for r in planned]
 
     @classmethod
     def parse_answer(

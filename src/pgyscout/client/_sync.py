@@ -104,6 +104,12 @@ class Client(ClientBase):
             raise self._exhausted(request, last, budget) from None
         raise AssertionError("unreachable: tenacity either returns or raises")
 
+    def fetch_answer(self, request: PreparedRequest) -> dict[str, Any]:
+        """The envelope answering a planned request (``plan_notes``, ``plan_trend``), checked
+        and kept like any other, but not read into models: for callers that need it bought
+        and stored rather than read."""
+        return self._call(request)
+
     # -- creator search ----------------------------------------------------------------
     def search_creators(self, *, page: int = 1, **filters: Any) -> CreatorPage:
         """One page (20 creators) of a search. Filters: ``keyword``, ``search_type``,

@@ -32,7 +32,7 @@ from pgyscout.client import (
 from pgyscout.client.core import page_count
 from pgyscout.client.params import DATE_TYPE, INCREASE_TYPE, ORDER_TYPE, check_user_id
 from pgyscout.errors import InvalidInputError
-from pgyscout.models import FansTrend, NotePage
+from pgyscout.models import FansTrend, NotePage, note_page_extent
 from pgyscout.store import Store, StoreCache, rates
 from pgyscout.store import jobs as job_store
 from pgyscout.store.entities import save_note_page, save_trend
@@ -209,6 +209,32 @@ def first_requests(
     return planned
 
 
+def later_pages(envelope: dict[str, Any], options: EnrichOptions) -> list[int]:
+    """The notes pages to fetch after the first, from the first page's answer."""
+    total, items = note_page_extent(envelope)
+    return pages_after_first(total, items, options.notes_pages)
+
+
+def preload_creators(
+    client: AsyncClient, user_ids: Sequence[str], options: EnrichOptions
+) -> dict[str, list[int]]:
+    """Read what the store holds of these creators in two queries: their first requests,
+    then the later notes pages their stored first pages tell of (a blocking read, for a
+    thread). Returns the later pages read, by creator, so that a creator whose first page
+    is served from the store has nothing left to read."""
+    firsts = first_requests(client, user_ids, options)
+    later: dict[str, list[int]] = {}
+    for request, answer in zip(firsts, client.preload(firsts), strict=True):
+        if answer is not None and request.endpoint.page_param is not None:
+            later[request.params["userId"]] = later_pages(answer, options)
+    client.preload(
+        client.plan_notes(user_id, n, order=options.notes_order)
+        for user_id, pages in later.items()
+        for n in pages
+    )
+    return later
+
+
 async def enrich_one(
     client: AsyncClient,
     store: Store,
@@ -218,13 +244,16 @@ async def enrich_one(
     gone: dict[str, EndpointGoneError] | None = None,
     *,
     saved_with_answer: bool = False,
+    preloaded: Sequence[int] = (),
 ) -> list[str]:
     """Page 1 first (it tells the total); then the other pages and the trend all at once.
     ``gate`` bounds the requests in flight across the job.
 
     Each answer's rows are stored before this returns (so the creator is marked done only
-    after): by the cache in the answer's own transaction when ``saved_with_answer``, else
-    here through the store's writer thread, never blocking the event loop.
+    after): by the cache in the answer's own transaction when ``saved_with_answer`` (the
+    answers are then not read into models here at all), else here through the store's
+    writer thread, never blocking the event loop. ``preloaded``: later notes pages whose
+    stored answers were read already (``preload_creators``).
 
     An endpoint found gone (shared in ``gone`` across the job) is not asked again: the parts
     it would have given are returned as unavailable. Raises when every part asked for is."""
@@ -233,33 +262,34 @@ async def enrich_one(
     unavailable: list[str] = []
     writer = store.writer
 
-    async def save(rows: NotePage | FansTrend) -> None:
-        if saved_with_answer:
-            return
-        if isinstance(rows, NotePage):
-            await writer.write(lambda conn: save_note_page(conn, rows))
-        else:
-            await writer.write(lambda conn: save_trend(conn, rows))
-
-    async def notes_page(number: int) -> None:
+    async def fetch_and_save(request: PreparedRequest) -> dict[str, Any]:
         async with gate:
-            page = await client.creator_notes(user_id, page=number, order=options.notes_order)
-        if number != 1:
-            await save(page)
-            return
-        rest = pages_after_first(page.total, len(page.notes), options.notes_pages)
-        if rest:
+            envelope = await client.fetch_answer(request)
+        if not saved_with_answer:
+            rows = client.parse_answer(request.endpoint.name, request.key, envelope)
+            if isinstance(rows, NotePage):
+                await writer.write(lambda conn: save_note_page(conn, rows))
+            elif isinstance(rows, FansTrend):
+                await writer.write(lambda conn: save_trend(conn, rows))
+        return envelope
+
+    def notes_request(number: int) -> PreparedRequest:
+        return client.plan_notes(user_id, number, order=options.notes_order)
+
+    async def notes() -> None:
+        rest = later_pages(await fetch_and_save(notes_request(1)), options)
+        unread = [notes_request(n) for n in rest if n not in preloaded]
+        if unread:
             # One read of the store for every later page, instead of one read a page.
-            planned = [client.plan_notes(user_id, n, order=options.notes_order) for n in rest]
-            await asyncio.to_thread(client.preload, planned)
-        await gather_all(save(page), *(notes_page(n) for n in rest))
+            await asyncio.to_thread(client.preload, unread)
+        await gather_all(*(later_page(n) for n in rest))
+
+    async def later_page(number: int) -> None:
+        await fetch_and_save(notes_request(number))
 
     async def trend() -> None:
-        async with gate:
-            result = await client.fans_trend(
-                user_id, days=options.trend_days or 30, metric=options.trend_metric
-            )
-        await save(result)
+        days = options.trend_days or 30
+        await fetch_and_save(client.plan_trend(user_id, days, options.trend_metric))
 
     async def part(name: str, fetch: Callable[[], Coroutine[Any, Any, None]]) -> None:
         if name not in gone:
@@ -272,7 +302,7 @@ async def enrich_one(
 
     work = []
     if options.notes_pages != 0:
-        work.append(part("notes", lambda: notes_page(1)))
+        work.append(part("notes", notes))
     if options.trend_days:
         work.append(part("trend", trend))
     await gather_all(*work)
@@ -325,6 +355,16 @@ async def run_job(
     gate = asyncio.Semaphore(options.concurrency)
     claimed: deque[str] = deque()
     claiming = asyncio.Lock()
+    # Later notes pages already read from the store, by creator (``preload_creators``).
+    preloaded: dict[str, list[int]] = {}
+    # The last claim left nothing pending: the other workers need not ask again (a commit
+    # each) until one has waited for another job's creators.
+    nothing_left = False
+
+    def claim(conn: Connection) -> tuple[list[str], bool]:
+        batch = job_store.claim_some(conn, job_id, worker, options.concurrency, exclusive=True)
+        return batch, len(batch) < options.concurrency and not job_store.any_pending(conn, job_id)
+
     cache = client.cache
     saved_with_answer = isinstance(cache, StoreCache)
     if isinstance(cache, StoreCache):
@@ -352,27 +392,29 @@ async def run_job(
         if len(to_judge) == 1:
             writer.submit(judge_all).add_done_callback(_warn_if_failed)
 
-    async def next_creator() -> str | None:
+    async def next_creator(look_again: bool) -> str | None:
+        nonlocal nothing_left
         async with claiming:
-            if not claimed and not stopping:
-                batch = await writer.write(
-                    lambda conn: job_store.claim_some(
-                        conn, job_id, worker, options.concurrency, exclusive=True
-                    )
-                )
+            if not claimed and not stopping and (look_again or not nothing_left):
+                batch, nothing_left = await writer.write(claim)
                 if batch:
-                    await asyncio.to_thread(client.preload, first_requests(client, batch, options))
+                    preloaded.update(
+                        await asyncio.to_thread(preload_creators, client, batch, options)
+                    )
                 claimed.extend(batch)
             return claimed.popleft() if claimed else None
 
     async def work() -> None:
+        look_again = False
         while not stopping and client.stopped is None:
-            user_id = await next_creator()
+            user_id = await next_creator(look_again)
+            look_again = False
             if user_id is None:
                 if not job_store.busy_elsewhere(engine, job_id):
                     return
                 # Another live job is fetching the rest: wait, then replay its answers.
                 await asyncio.sleep(BUSY_WAIT)
+                look_again = True
                 continue
             try:
                 missing = await enrich_one(
@@ -383,6 +425,7 @@ async def run_job(
                     gate,
                     progress.gone,
                     saved_with_answer=saved_with_answer,
+                    preloaded=preloaded.pop(user_id, ()),
                 )
             except CallsStopped as exc:
                 job_store.release_one(engine, job_id, user_id, worker)

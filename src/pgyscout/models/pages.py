@@ -80,6 +80,13 @@ def parse_note_page(envelope: dict[str, Any], user_id: str, page: int) -> NotePa
     )
 
 
+def note_page_extent(envelope: dict[str, Any]) -> tuple[int | None, int]:
+    """(the total a notes answer tells, how many notes it holds), as ``parse_note_page``
+    reads them, without reading every note."""
+    data = _data_of(envelope)
+    return to_int(data.get("total")), len(_records(data, "list"))
+
+
 def parse_fans_trend(envelope: dict[str, Any], kol_id: str, days: int, metric: str) -> FansTrend:
     data = _data_of(envelope)
     return FansTrend(

@@ -171,6 +171,12 @@ def busy_elsewhere(engine: Engine, job_id: int, now: dt.datetime | None = None) 
     return len(held) > len(stale)
 
 
+def any_pending(conn: sa.Connection, job_id: int) -> bool:
+    """Whether the job has items nobody holds."""
+    pending = sa.select(items.c.user_id).where(items.c.job_id == job_id, items.c.status == PENDING)
+    return conn.execute(pending.limit(1)).first() is not None
+
+
 def claim_some(
     conn: sa.Connection, job_id: int, worker: str, limit: int, *, exclusive: bool = False
 ) -> list[str]:
@@ -228,11 +234,16 @@ def fail_on(conn: sa.Connection, job_id: int, user_id: str, worker: str, error: 
 
 def judge_on(conn: sa.Connection, user_ids: Sequence[str]) -> None:
     """Judge done creators once from everything saved, so that ranking and planning read
-    their figures instead of their notes."""
-    from pgyscout.store.metrics import judge_and_store
+    their figures instead of their notes.
+
+    Only those without current figures: saving a creator's data deletes its rows, and
+    judging reads nothing but stored data, so a current row is what judging again would
+    give (a rerun answered from the store judges no one)."""
+    from pgyscout.analysis import CONTENTS
+    from pgyscout.store.metrics import refresh
 
     if user_ids:
-        judge_and_store(conn, user_ids)
+        refresh(conn, user_ids, CONTENTS[0])  # every content's rows go and come together
 
 
 def finish(engine: Engine, job_id: int, user_id: str, worker: str, note: str | None = None) -> None:

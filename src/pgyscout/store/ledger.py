@@ -177,11 +177,13 @@ class StoreCache:
 
     def preload(
         self, requests: Sequence[tuple[str, Sequence[tuple[str, str]]]], upstream: str
-    ) -> None:
+    ) -> dict[tuple[str, str], dict[str, Any]]:
         """Read the stored answers of ``requests`` (endpoint, parameters) in bulk; each is
-        then served once from memory by ``lookup``, a miss included."""
+        then served once from memory by ``lookup``, a miss included. Returns the answers
+        found, by (endpoint, ``params_key``)."""
+        answers: dict[tuple[str, str], dict[str, Any]] = {}
         if self._usable(upstream) is None:
-            return
+            return answers
         by_endpoint: dict[str, list[Sequence[tuple[str, str]]]] = {}
         for endpoint, params in requests:
             by_endpoint.setdefault(endpoint, []).append(params)
@@ -190,6 +192,9 @@ class StoreCache:
             for params in many:
                 key = params_key(params)
                 self._preloaded[(upstream, endpoint, key)] = found.get(key)
+                if key in found:
+                    answers[(endpoint, key)] = found[key][0]
+        return answers
 
     def record(self, attempt: Attempt, envelope: dict[str, Any] | None) -> None:
         if self.writer is not None and envelope is None and attempt.verdict == "cache":

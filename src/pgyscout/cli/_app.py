@@ -158,6 +158,13 @@ class CliState:
 
         return Client(**self.client_options(**overrides))
 
+    def check_settings(self) -> None:
+        """Refuse a missing token or a bad setting now, before anything is written, without
+        building a client."""
+        from pgyscout.client import resolve_settings
+
+        resolve_settings(**self.client_options())
+
 
 class _PrintableFormatter(logging.Formatter):
     """Log lines quote upstream text (messages, names): never its control characters."""

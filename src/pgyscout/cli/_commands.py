@@ -95,6 +95,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# Commands that call upstream: their TLS context is built on a thread while they load.
+CALLING = frozenset({"search", "notes", "trend", "enrich", "monitor", "demo"})
+
+
 def load_all() -> None:
     """Import every command module (for tools that need the whole tree, and the tests)."""
     for module in dict.fromkeys(module for module, _ in COMMANDS.values()):
@@ -116,6 +120,10 @@ class LazyGroup(typer.core.TyperGroup):
                 return typer.core.TyperCommand(cmd_name, help=COMMANDS[cmd_name][1])
             from pgyscout.cli._app import app  # the app these modules register on
 
+            if cmd_name in CALLING:
+                from pgyscout.client import tls
+
+                tls.prepare()
             importlib.import_module(f"pgyscout.cli.{COMMANDS[cmd_name][0]}")
             built = typer.main.get_group(app)
             for name, command in built.commands.items():

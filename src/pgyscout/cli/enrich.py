@@ -471,7 +471,7 @@ def enrich(
     estimate.max_calls = max_calls
     guard_spending(state, estimate, dry_run=dry_run, yes=yes)
     if job_id is None:
-        state.client().close()  # refuse a missing token before a job is written
+        state.check_settings()  # refuse a missing token before a job is written
         job_id = job_store.create_job(engine, KIND, options.as_json(), ids)
         state.say(f"job #{job_id}: {len(ids)} creator(s) to enrich")
     elif retry_failed:

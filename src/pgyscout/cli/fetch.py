@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, Any
 
 import sqlalchemy as sa
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pgyscout.cli import _tables
 from pgyscout.cli._app import CliState, app, state_of
 from pgyscout.cli._output import FORMATS, make_writer
 from pgyscout.cli._parse import parse_duration, user_words
@@ -48,10 +47,12 @@ from pgyscout.collect.spending import (
     past_the_end_warning,
     refuse_stored_page_past_end,
 )
-from pgyscout.models import CreatorPage, NotePage
 from pgyscout.store import Store, StoreCache, StoreError
 from pgyscout.store.entities import save_note_page, save_search_page, save_trend
 from pgyscout.store.searches import find_or_create_search
+
+if TYPE_CHECKING:
+    from pgyscout.models import CreatorPage, NotePage
 
 # The library's parameter names, as the user typed them on each command.
 SEARCH_WORDS = {
@@ -76,6 +77,13 @@ FORMAT_HELP = "Output: table|json|jsonl|csv (default: table on a terminal, json 
 PAGE_HELP = "Fetch only page N."
 PAGES_HELP = "Fetch the first N pages."
 ALL_HELP = "Fetch every page up to the reported total, and not one more."
+
+
+def _tables() -> ModuleType:
+    """The table renderers (rich tables, the models): loaded to draw, not before a request."""
+    from pgyscout.cli import _tables as tables
+
+    return tables
 
 
 def _choice_help(text: str, choice: Choice) -> str:
@@ -121,6 +129,14 @@ def page_progress(state: CliState, label: str) -> Iterator[Callable[[int, int | 
     if not state.interactive:
         yield lambda done, expected, records: None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -365,7 +381,7 @@ def search(
                 client.iter_creator_pages(page=first, max_pages=max_pages, **filters),
                 lambda result: [c.raw for c in result.creators],
                 fmt=output,
-                render=lambda records: _tables.search_results_table(
+                render=lambda records: _tables().search_results_table(
                     records, lang=state.lang, wide=state.wide
                 ),
                 label="searching",
@@ -430,7 +446,7 @@ def notes(
             client.iter_note_pages(user_id, page=first, max_pages=max_pages, **filters),
             lambda result: [n.raw for n in result.notes],
             fmt=output,
-            render=lambda records: _tables.notes_table(records, lang=state.lang, wide=state.wide),
+            render=lambda records: _tables().notes_table(records, lang=state.lang, wide=state.wide),
             label="fetching notes",
             page_size=NOTES.page_size or 8,
             first=first,
@@ -473,7 +489,7 @@ def trend(
     storage.save(lambda conn: save_trend(conn, result))
 
     def render(records: list[dict[str, Any]]) -> Any:
-        return _tables.trend_view(
+        return _tables().trend_view(
             records,
             result.metric,
             result.fans_num_inc,

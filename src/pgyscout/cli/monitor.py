@@ -359,7 +359,7 @@ def run(
         raise InvalidInputError(
             "--at", f"--at must be a date and time (2026-12-01T09:00), not {at!r}"
         ) from None
-    state.client().close()  # refuse a missing token before the lease is taken
+    state.check_settings()  # refuse a missing token before the lease is taken
     store = state.store()
     stop = threading.Event()
     found_new = False

@@ -18,6 +18,7 @@ from tenacity import RetryCallState
 
 from pgyscout._version import __version__
 from pgyscout.client import params as _params
+from pgyscout.client import tls
 from pgyscout.client._errors import TransientError
 from pgyscout.client._pacer import Pacer
 from pgyscout.client.config import Settings, resolve_settings
@@ -240,6 +241,7 @@ class ClientBase:
             "timeout": httpx.Timeout(self._settings.timeout),
             "headers": {"User-Agent": f"pgyscout/{__version__}"},
             "follow_redirects": False,  # a redirect would carry the token to another host
+            "verify": tls.context(),
         }
 
     def _query(self, request: PreparedRequest) -> dict[str, str]:

@@ -1,5 +1,26 @@
 """Bulk collection: resumable, concurrent, rate-adaptive jobs."""
 
-from pgyscout.collect.enrich import EnrichOptions, EnrichProgress, run_job
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pgyscout.collect.enrich import EnrichOptions, EnrichProgress, run_job
+
+# The job machinery (asyncio, the async client) loads on first use (PEP 562): a search that
+# only estimates its cost with ``collect.spending`` starts without it.
+_LAZY = {
+    "EnrichOptions": "pgyscout.collect.enrich",
+    "EnrichProgress": "pgyscout.collect.enrich",
+    "run_job": "pgyscout.collect.enrich",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["EnrichOptions", "EnrichProgress", "run_job"]

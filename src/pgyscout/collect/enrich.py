@@ -361,6 +361,9 @@ async def run_job(
     # each) until one has waited for another job's creators.
     nothing_left = False
 
+    low_water = max(1, options.concurrency // 2)
+    ahead: asyncio.Task[None] | None = None
+
     def claim(conn: Connection) -> tuple[list[str], bool]:
         batch = job_store.claim_some(conn, job_id, worker, options.concurrency, exclusive=True)
         return batch, len(batch) < options.concurrency and not job_store.any_pending(conn, job_id)
@@ -392,17 +395,32 @@ async def run_job(
         if len(to_judge) == 1:
             writer.submit(judge_all).add_done_callback(_warn_if_failed)
 
-    async def next_creator(look_again: bool) -> str | None:
+    async def claim_batch() -> None:
+        """Claim the next batch and read what the store holds of it (under ``claiming``)."""
         nonlocal nothing_left
+        batch, nothing_left = await writer.write(claim)
+        if batch:
+            preloaded.update(await asyncio.to_thread(preload_creators, client, batch, options))
+        claimed.extend(batch)
+
+    async def claim_ahead() -> None:
+        async with claiming:
+            wanted = len(claimed) < low_water and not nothing_left
+            if wanted and not stopping and client.stopped is None:
+                await claim_batch()
+
+    async def next_creator(look_again: bool) -> str | None:
+        nonlocal ahead
         async with claiming:
             if not claimed and not stopping and (look_again or not nothing_left):
-                batch, nothing_left = await writer.write(claim)
-                if batch:
-                    preloaded.update(
-                        await asyncio.to_thread(preload_creators, client, batch, options)
-                    )
-                claimed.extend(batch)
-            return claimed.popleft() if claimed else None
+                await claim_batch()
+            user_id = claimed.popleft() if claimed else None
+        running_low = user_id is not None and len(claimed) < low_water and not nothing_left
+        if running_low and (ahead is None or ahead.done()):
+            # The next batch is claimed and read while this one is worked, so that no worker
+            # waits for a commit between batches.
+            ahead = asyncio.create_task(claim_ahead())
+        return user_id
 
     async def work() -> None:
         look_again = False
@@ -464,6 +482,8 @@ async def run_job(
         for task in tasks:
             task.cancel()  # only when aborted (a second Ctrl-C) or a bug: drop what is left
         await asyncio.gather(*tasks, return_exceptions=True)
+        if ahead is not None:  # a batch claimed ahead is released below with the rest
+            await asyncio.gather(ahead, return_exceptions=True)
         writer.flush()  # every page and every done creator committed before the summary
         if client.pacer.ceiling is not None and client.pacer.ceiling != learned:
             rates.remember_rate(engine, client.upstream, client.pacer.ceiling)

@@ -152,6 +152,29 @@ class StoreCache:
             for key, (envelope, _) in self._read_many(endpoint, requests, upstream).items()
         }
 
+    def stored_keys(
+        self, endpoint: str, requests: Sequence[Sequence[tuple[str, str]]], upstream: str
+    ) -> set[str]:
+        """Which of these requests ``lookup`` would answer (their ``params_key``), without
+        reading the answers: what an estimate needs of pages whose content it ignores."""
+        usable = self._usable(upstream)
+        if usable is None:
+            return set()
+        r = schema.responses
+        keys = list(dict.fromkeys(params_key(p) for p in requests))
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                found.update(
+                    conn.execute(
+                        sa.select(r.c.params_key)
+                        .where(r.c.endpoint == endpoint, r.c.params_key.in_(chunk), usable)
+                        .distinct()
+                    ).scalars()
+                )
+        return found
+
     def _read_many(
         self, endpoint: str, requests: Sequence[Sequence[tuple[str, str]]], upstream: str
     ) -> dict[str, tuple[dict[str, Any], bool]]:

@@ -282,16 +282,16 @@ def test_a_cache_hit_is_not_checked_again_unless_stored_unchecked(
 ) -> None:
     """An answer checked when it was bought is served without reading it twice; one stored
     before answers were checked (``problem`` NULL) is still checked before it is served."""
-    import pgyscout.client._base as base
+    import pgyscout.models.pages as pages
 
     checks: list[str] = []
-    real_check = base.answer_problem
+    real_check = pages.answer_problem
 
     def counted(endpoint: str, envelope: dict[str, Any]) -> str | None:
         checks.append(endpoint)
         return real_check(endpoint, envelope)
 
-    monkeypatch.setattr(base, "answer_problem", counted)
+    monkeypatch.setattr(pages, "answer_problem", counted)
     uid = sandbox.state.population.creators[0].user_id
     with Store(db_url) as store:
         with Client("tok-check", base_url=sandbox.url, cache=store.cache()) as client:

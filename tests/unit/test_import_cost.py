@@ -16,7 +16,7 @@ import typer.main
 
 from pgyscout.cli import _app
 from pgyscout.cli._commands import COMMANDS, load_all
-from pgyscout.store import engine
+from pgyscout.store import engine, location
 
 # Heavy libraries and the commands that need them.
 WEB = ("starlette", "uvicorn", "jinja2")
@@ -114,7 +114,7 @@ def test_help_lists_the_same_whether_the_commands_are_loaded_or_not() -> None:
 def test_the_head_revision_known_without_alembic_is_the_migrations_head() -> None:
     """The store checks a database against ``HEAD_REVISION`` so that an up-to-date one is
     opened without loading alembic: a new migration must move this constant with it."""
-    assert engine.head_revision() == engine.HEAD_REVISION
+    assert engine.head_revision() == location.HEAD_REVISION
 
 
 def test_search_on_an_up_to_date_database_does_not_load_alembic(tmp_path: Path) -> None:

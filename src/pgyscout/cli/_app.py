@@ -91,6 +91,8 @@ class CliState:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
     _store: Store | None = field(default=None, repr=False)
+    # A command may open the store on a thread while its first request is out.
+    _store_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __repr__(self) -> str:
         return f"CliState(base_url={self.base_url!r}, token='***', verbose={self.verbose})"
@@ -130,16 +132,18 @@ class CliState:
 
     def store(self) -> Store:
         """The database, opened (and migrated) on first use and closed when the command ends."""
-        if self._store is None:
-            from pgyscout.store import Store
+        with self._store_lock:
+            if self._store is None:
+                from pgyscout.store import Store
 
-            self._store = Store(self.db)
-        return self._store
+                self._store = Store(self.db)
+            return self._store
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        with self._store_lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
 
     def client_options(self, **overrides: Any) -> dict[str, Any]:
         """The global options as client arguments (the sync and async clients take the same)."""

@@ -105,6 +105,22 @@ def load_all() -> None:
         importlib.import_module(f"pgyscout.cli.{module}")
 
 
+def _build(app: typer.Typer, cmd_name: str) -> Any:
+    """The click command of ``cmd_name``: built alone when it is a plain command (building
+    a command reads its signature and annotations, a few milliseconds each), else (a group
+    of subcommands) with the rest of the app."""
+    for info in app.registered_commands:
+        if info.callback is None:
+            continue
+        if (info.name or typer.main.get_command_name(info.callback.__name__)) == cmd_name:
+            return typer.main.get_command_from_info(
+                info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+    return typer.main.get_group(app).commands.get(cmd_name)
+
+
 class LazyGroup(typer.core.TyperGroup):
     """The ``pgy`` group: loads a command's module on first use."""
 
@@ -125,9 +141,7 @@ class LazyGroup(typer.core.TyperGroup):
 
                 tls.prepare()
             importlib.import_module(f"pgyscout.cli.{COMMANDS[cmd_name][0]}")
-            built = typer.main.get_group(app)
-            for name, command in built.commands.items():
-                self.commands.setdefault(name, command)
+            self.commands[cmd_name] = _build(app, cmd_name)
         return self.commands.get(cmd_name)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
-import sqlalchemy as sa
 import typer
 
 from pgyscout.cli._app import CliState, app, state_of
@@ -36,6 +35,8 @@ from pgyscout.client.params import (
     ORDER_TYPE,
     SEARCH_TYPE,
     Choice,
+    any_page_key,
+    canonical,
     check_page,
     notes_params,
     search_params,
@@ -47,12 +48,15 @@ from pgyscout.collect.spending import (
     past_the_end_warning,
     refuse_stored_page_past_end,
 )
-from pgyscout.store import Store, StoreCache, StoreError
-from pgyscout.store.entities import save_note_page, save_search_page, save_trend
-from pgyscout.store.searches import find_or_create_search
+from pgyscout.errors import StoreError
+from pgyscout.store.location import sqlite_file
+from pgyscout.store.probe import OpeningCache, nothing_stored
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
+
     from pgyscout.models import CreatorPage, NotePage
+    from pgyscout.store import Store, StoreCache
 
 # The library's parameter names, as the user typed them on each command.
 SEARCH_WORDS = {
@@ -77,6 +81,13 @@ FORMAT_HELP = "Output: table|json|jsonl|csv (default: table on a terminal, json 
 PAGE_HELP = "Fetch only page N."
 PAGES_HELP = "Fetch the first N pages."
 ALL_HELP = "Fetch every page up to the reported total, and not one more."
+
+
+def entities() -> ModuleType:
+    """The store's savers (SQLAlchemy): loaded once something is there to save."""
+    from pgyscout.store import entities as saving
+
+    return saving
 
 
 def _tables() -> ModuleType:
@@ -232,26 +243,44 @@ Refresh = Annotated[
 
 @dataclass
 class Storage:
-    """What a data command keeps: the store (None with --no-store) and its cache."""
+    """What a data command keeps: the store (None with --no-store) and its cache.
 
-    store: Store | None
-    cache: StoreCache | None
+    ``nothing_stored``: the database was found (``store.probe``) writable and holding no
+    answer to the command's request on any page, so there is nothing to look up or refuse
+    before it: the request goes out at once and the store opens on a thread meanwhile."""
+
+    state: CliState | None
+    cache: StoreCache | OpeningCache | None
+    nothing_stored: bool = False
     unsaved: list[str] = field(default_factory=list)
+
+    @property
+    def store(self) -> Store | None:
+        return self.state.store() if self.state is not None else None
+
+    def __enter__(self) -> Storage:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if isinstance(self.cache, OpeningCache):
+            self.cache.settle()  # a store opening on a thread is open before the command ends
 
     def refuse_page_past_end(
         self, client: Client, endpoint: Endpoint, params: dict[str, str], refresh: bool
     ) -> None:
         """A page past the end that a stored answer knows of is refused before the call."""
-        if self.store is not None and not refresh:
+        if self.store is not None and not refresh and not self.nothing_stored:
             refuse_stored_page_past_end(self.store.engine, endpoint, params, client.upstream)
 
     def save(self, write: Callable[[sa.Connection], None]) -> None:
-        if self.store is None:
+        import sqlalchemy as sa
+
+        if self.state is None:
             return
         try:
-            with self.store.begin() as conn:
+            with self.state.store().begin() as conn:
                 write(conn)
-        except sa.exc.SQLAlchemyError as exc:
+        except (sa.exc.SQLAlchemyError, StoreError) as exc:
             # The answer is paid for: it is still printed; check_saved says it was not kept.
             self.unsaved.append(str(getattr(exc, "orig", None) or exc).splitlines()[0])
 
@@ -265,13 +294,32 @@ class Storage:
             )
 
 
-def open_storage(state: CliState, no_store: bool, max_age: str, refresh: bool) -> Storage:
+def open_storage(
+    state: CliState,
+    no_store: bool,
+    max_age: str,
+    refresh: bool,
+    first: tuple[Endpoint, dict[str, str]] | None = None,
+) -> Storage:
+    """The store and its cache; ``first``, the command's first request, lets an SQLite
+    database that holds nothing of it send that request before the store is open."""
     age = parse_duration(max_age)
     if no_store:
         return Storage(None, None)
+    path = sqlite_file(state.db)
+    if first is not None and not refresh and path is not None:
+        endpoint, params = first
+        assert endpoint.page_param is not None
+        if nothing_stored(path, endpoint.name, any_page_key(params, endpoint.page_param)):
+            cache = OpeningCache(
+                lambda: state.store().cache(max_age=age, refresh=refresh),
+                endpoint.name,
+                canonical(params),
+            )
+            return Storage(state, cache, nothing_stored=True)
     store = state.store()
     store.check_writable()  # before paying for anything it could not keep
-    return Storage(store, store.cache(max_age=age, refresh=refresh))
+    return Storage(state, store.cache(max_age=age, refresh=refresh))
 
 
 @app.command()
@@ -344,59 +392,63 @@ def search(
         query = search_params(page=first, **filters)
     output = resolve_format(fmt, state.out.isatty())
     max_calls = check_max_calls(max_calls)
-    storage = open_storage(state, no_store, max_age, refresh)
-    if storage.store is not None and not refresh:
-        refuse_stored_page_past_end(storage.store.engine, SEARCH, query, upstream_of(state))
-    estimate = estimate_pages(
-        storage.cache,
-        upstream_of(state),
-        SEARCH,
-        query,
-        max_pages,
-        cap=SEARCH_CAP,
-        price_per_call=price_per_call(None),
-    )
-    estimate.max_calls = max_calls
-    guard_spending(state, estimate, dry_run=dry_run, yes=yes)
-    with state.client(cache=storage.cache, max_calls=max_calls) as client:
-        search_id: list[int] = []
-        reused: list[bool] = []
-        record = {**{k: v for k, v in query.items() if k != "page"}, "first_page": first}
+    with open_storage(state, no_store, max_age, refresh, first=(SEARCH, query)) as storage:
+        # With nothing stored of this search, there is no page to refuse nor any to count as free.
+        known = not storage.nothing_stored
+        if known and not refresh and storage.store is not None:
+            refuse_stored_page_past_end(storage.store.engine, SEARCH, query, upstream_of(state))
+        estimate = estimate_pages(
+            storage.cache if known and not isinstance(storage.cache, OpeningCache) else None,
+            upstream_of(state),
+            SEARCH,
+            query,
+            max_pages,
+            cap=SEARCH_CAP,
+            price_per_call=price_per_call(None),
+        )
+        estimate.max_calls = max_calls
+        guard_spending(state, estimate, dry_run=dry_run, yes=yes)
+        with state.client(cache=storage.cache, max_calls=max_calls) as client:
+            saved_as: list[tuple[int, bool]] = []  # the saved search's id, and if it was there
+            record = {**{k: v for k, v in query.items() if k != "page"}, "first_page": first}
 
-        def find(conn: sa.Connection) -> None:
-            found, again = find_or_create_search(conn, {**record, "max_pages": max_pages})
-            search_id.append(found)
-            reused.append(again)
+            def find(conn: sa.Connection) -> None:
+                from pgyscout.store.searches import find_or_create_search
 
-        storage.save(find)
+                saved_as.append(find_or_create_search(conn, {**record, "max_pages": max_pages}))
 
-        def save(result: CreatorPage) -> None:
-            if search_id:
-                storage.save(lambda conn: save_search_page(conn, search_id[0], result))
+            def save(result: CreatorPage) -> None:
+                from pgyscout.store.entities import save_search_page
 
-        with stop_at_max_calls(state, max_calls):
-            stream_pages(
-                state,
-                client,
-                client.iter_creator_pages(page=first, max_pages=max_pages, **filters),
-                lambda result: [c.raw for c in result.creators],
-                fmt=output,
-                render=lambda records: _tables().search_results_table(
-                    records, lang=state.lang, wide=state.wide
-                ),
-                label="searching",
-                page_size=SEARCH.page_size or 20,
-                first=first,
-                max_pages=max_pages,
-                on_page=save,
-            )
-        storage.check_saved(client)
-        if search_id:
-            how = "the same as saved search" if reused[0] else "saved as search"
-            state.note(
-                f"[dim]{how} #{search_id[0]} (pgy enrich --search {search_id[0]}; "
-                "pgy searches lists them)[/dim]"
-            )
+                if not saved_as:  # the search is saved with its first page
+                    storage.save(find)
+                if saved_as:
+                    storage.save(lambda conn: save_search_page(conn, saved_as[0][0], result))
+
+            with stop_at_max_calls(state, max_calls):
+                stream_pages(
+                    state,
+                    client,
+                    client.iter_creator_pages(page=first, max_pages=max_pages, **filters),
+                    lambda result: [c.raw for c in result.creators],
+                    fmt=output,
+                    render=lambda records: _tables().search_results_table(
+                        records, lang=state.lang, wide=state.wide
+                    ),
+                    label="searching",
+                    page_size=SEARCH.page_size or 20,
+                    first=first,
+                    max_pages=max_pages,
+                    on_page=save,
+                )
+            storage.check_saved(client)
+            if saved_as:
+                search_id, again = saved_as[0]
+                how = "the same as saved search" if again else "saved as search"
+                state.note(
+                    f"[dim]{how} #{search_id} (pgy enrich --search {search_id}; "
+                    "pgy searches lists them)[/dim]"
+                )
 
 
 @app.command()
@@ -451,7 +503,9 @@ def notes(
             page_size=NOTES.page_size or 8,
             first=first,
             max_pages=max_pages,
-            on_page=lambda result: storage.save(lambda conn: save_note_page(conn, result)),
+            on_page=lambda result: storage.save(
+                lambda conn: entities().save_note_page(conn, result)
+            ),
         )
         storage.check_saved(client)
 
@@ -486,7 +540,7 @@ def trend(
     storage = open_storage(state, no_store, max_age, refresh)
     with state.client(cache=storage.cache) as client:
         result = client.fans_trend(kol_id, days=days, metric=metric, accept_cache=accept_cache)
-    storage.save(lambda conn: save_trend(conn, result))
+    storage.save(lambda conn: entities().save_trend(conn, result))
 
     def render(records: list[dict[str, Any]]) -> Any:
         return _tables().trend_view(

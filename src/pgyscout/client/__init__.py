@@ -29,7 +29,13 @@ from pgyscout.redaction import redact
 
 if TYPE_CHECKING:
     from pgyscout.client._async import AsyncClient
-    from pgyscout.client._base import Attempt, AttemptListener, CallStats, PreparedRequest
+    from pgyscout.client._base import (
+        Attempt,
+        AttemptListener,
+        CallStats,
+        PreparedRequest,
+        ResponseCache,
+    )
     from pgyscout.client._sync import Client
     from pgyscout.client.config import Settings, config_path, resolve_settings
     from pgyscout.client.core import DEFAULT_BASE_URL, ENDPOINTS, Endpoint, RetryPolicy
@@ -42,6 +48,7 @@ _LAZY = {
     "AttemptListener": "pgyscout.client._base",
     "CallStats": "pgyscout.client._base",
     "PreparedRequest": "pgyscout.client._base",
+    "ResponseCache": "pgyscout.client._base",
     "Settings": "pgyscout.client.config",
     "config_path": "pgyscout.client.config",
     "resolve_settings": "pgyscout.client.config",
@@ -83,6 +90,7 @@ __all__ = [
     "PgyscoutError",
     "PreparedRequest",
     "QuotaError",
+    "ResponseCache",
     "RetryPolicy",
     "Settings",
     "SpendLimitError",

@@ -5,23 +5,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type
 
+from pgyscout import models
 from pgyscout.client._base import AnswerRefused, ClientBase, PreparedRequest
 from pgyscout.client._errors import TransientError
 from pgyscout.client.core import NOTES, SEARCH, RetryBudget
-from pgyscout.models import (
-    Creator,
-    CreatorPage,
-    FansTrend,
-    Note,
-    NotePage,
-    parse_creator_page,
-    parse_note_page,
-)
+
+if TYPE_CHECKING:
+    from pgyscout.models import Creator, CreatorPage, FansTrend, Note, NotePage
 
 
 class AsyncClient(ClientBase):
@@ -117,7 +112,7 @@ class AsyncClient(ClientBase):
     # -- creator search ----------------------------------------------------------------
     async def search_creators(self, *, page: int = 1, **filters: Any) -> CreatorPage:
         request = self._plan_search(page, **filters)
-        return parse_creator_page(await self._call(request), page)
+        return models.parse_creator_page(await self._call(request), page)
 
     async def iter_creator_pages(
         self, *, page: int = 1, max_pages: int | None = None, **filters: Any
@@ -125,7 +120,9 @@ class AsyncClient(ClientBase):
         request = self._plan_search(page, **filters)
         cursor = self._cursor(SEARCH, page, max_pages)
         while (number := cursor.next_page()) is not None:
-            result = parse_creator_page(await self._call(self._with_page(request, number)), number)
+            result = models.parse_creator_page(
+                await self._call(self._with_page(request, number)), number
+            )
             cursor.record(len(result.creators), result.total)
             yield result
 
@@ -139,7 +136,7 @@ class AsyncClient(ClientBase):
     # -- a creator's notes -------------------------------------------------------------
     async def creator_notes(self, user_id: str, *, page: int = 1, **filters: Any) -> NotePage:
         request = self._plan_notes(user_id, page, **filters)
-        return parse_note_page(await self._call(request), request.params["userId"], page)
+        return models.parse_note_page(await self._call(request), request.params["userId"], page)
 
     async def iter_note_pages(
         self, user_id: str, *, page: int = 1, max_pages: int | None = None, **filters: Any
@@ -148,7 +145,7 @@ class AsyncClient(ClientBase):
         cursor = self._cursor(NOTES, page, max_pages)
         while (number := cursor.next_page()) is not None:
             envelope = await self._call(self._with_page(request, number))
-            result = parse_note_page(envelope, request.params["userId"], number)
+            result = models.parse_note_page(envelope, request.params["userId"], number)
             cursor.record(len(result.notes), result.total)
             yield result
 

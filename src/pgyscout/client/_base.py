@@ -10,12 +10,13 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 from tenacity import RetryCallState
 
+from pgyscout import models
 from pgyscout._version import __version__
 from pgyscout.client import params as _params
 from pgyscout.client import tls
@@ -47,16 +48,10 @@ from pgyscout.errors import (
     UnreachableError,
     UpstreamUnavailableError,
 )
-from pgyscout.models import (
-    CreatorPage,
-    FansTrend,
-    NotePage,
-    answer_problem,
-    parse_creator_page,
-    parse_fans_trend,
-    parse_note_page,
-)
 from pgyscout.redaction import install_log_redaction, redact, register_secret
+
+if TYPE_CHECKING:
+    from pgyscout.models import CreatorPage, FansTrend, NotePage
 
 log = logging.getLogger("pgyscout.client")
 
@@ -282,8 +277,8 @@ class ClientBase:
         if request.endpoint is TREND:
             return cls._parse_trend(request, envelope)
         if request.endpoint is NOTES:
-            return parse_note_page(envelope, values["userId"], int(values["pageNumber"]))
-        return parse_creator_page(envelope, int(values["page"]))
+            return models.parse_note_page(envelope, values["userId"], int(values["pageNumber"]))
+        return models.parse_creator_page(envelope, int(values["page"]))
 
     @staticmethod
     def _plan_search(page: int, **filters: Any) -> PreparedRequest:
@@ -304,7 +299,7 @@ class ClientBase:
     @staticmethod
     def _parse_trend(request: PreparedRequest, envelope: dict[str, Any]) -> FansTrend:
         params = request.params
-        return parse_fans_trend(
+        return models.parse_fans_trend(
             envelope,
             params["kolId"],
             30 if params["dateType"] == "_1" else 60,
@@ -422,7 +417,7 @@ class ClientBase:
     ) -> Outcome:
         outcome = classify_response(response.status_code, body, request.endpoint)
         if outcome.verdict is Verdict.OK and outcome.envelope is not None:
-            problem = answer_problem(request.endpoint.name, outcome.envelope)
+            problem = models.answer_problem(request.endpoint.name, outcome.envelope)
             if problem is not None:
                 error = MalformedAnswerError(
                     0, problem, http_status=outcome.http_status, endpoint=request.endpoint.name
@@ -536,7 +531,7 @@ class ClientBase:
         if envelope.get("code") == 0 and not self.cache.checked(
             request.endpoint.name, request.key, self.upstream
         ):
-            problem = answer_problem(request.endpoint.name, envelope)
+            problem = models.answer_problem(request.endpoint.name, envelope)
             if problem is not None:
                 # Stored before such answers were marked: never served as good (a job that
                 # replayed it would stop on it again and again); asked for anew instead.

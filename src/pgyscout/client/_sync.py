@@ -5,23 +5,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from tenacity import Retrying, retry_if_exception_type
 
+from pgyscout import models
 from pgyscout.client._base import AnswerRefused, ClientBase, PreparedRequest
 from pgyscout.client._errors import TransientError
 from pgyscout.client.core import NOTES, SEARCH, RetryBudget
-from pgyscout.models import (
-    Creator,
-    CreatorPage,
-    FansTrend,
-    Note,
-    NotePage,
-    parse_creator_page,
-    parse_note_page,
-)
+
+if TYPE_CHECKING:
+    from pgyscout.models import Creator, CreatorPage, FansTrend, Note, NotePage
 
 
 class Client(ClientBase):
@@ -115,7 +110,7 @@ class Client(ClientBase):
         """One page (20 creators) of a search. Filters: ``keyword``, ``search_type``,
         ``fans_min``, ``fans_max``, ``fans_age``, ``fans_gender``, ``gender``, ``content_tags``."""
         request = self._plan_search(page, **filters)
-        return parse_creator_page(self._call(request), page)
+        return models.parse_creator_page(self._call(request), page)
 
     def iter_creator_pages(
         self, *, page: int = 1, max_pages: int | None = None, **filters: Any
@@ -124,7 +119,7 @@ class Client(ClientBase):
         request = self._plan_search(page, **filters)
         cursor = self._cursor(SEARCH, page, max_pages)
         while (number := cursor.next_page()) is not None:
-            result = parse_creator_page(self._call(self._with_page(request, number)), number)
+            result = models.parse_creator_page(self._call(self._with_page(request, number)), number)
             cursor.record(len(result.creators), result.total)
             yield result
 
@@ -139,7 +134,7 @@ class Client(ClientBase):
         """One page (8 notes). Filters: ``order``, ``note_type``, ``advertise_switch``,
         ``third_platform``."""
         request = self._plan_notes(user_id, page, **filters)
-        return parse_note_page(self._call(request), request.params["userId"], page)
+        return models.parse_note_page(self._call(request), request.params["userId"], page)
 
     def iter_note_pages(
         self, user_id: str, *, page: int = 1, max_pages: int | None = None, **filters: Any
@@ -148,7 +143,7 @@ class Client(ClientBase):
         cursor = self._cursor(NOTES, page, max_pages)
         while (number := cursor.next_page()) is not None:
             envelope = self._call(self._with_page(request, number))
-            result = parse_note_page(envelope, request.params["userId"], number)
+            result = models.parse_note_page(envelope, request.params["userId"], number)
             cursor.record(len(result.notes), result.total)
             yield result
 

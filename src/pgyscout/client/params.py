@@ -330,3 +330,33 @@ def canonical(params: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> tuple[tu
 def params_key(params: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> str:
     """The canonical text of a request's parameters, as the ledger and cache store it."""
     return "&".join(f"{k}={v}" for k, v in canonical(params))
+
+
+def any_page_key(params: Mapping[str, Any] | Iterable[tuple[str, Any]], page_param: str) -> str:
+    """A SQL ``LIKE`` pattern (escape character ``\\``) matching the ``params_key`` of this
+    request on any page. It may match a little more (``%`` is not only digits): a caller
+    that needs the page checks it (``page_of_key``)."""
+    before, after = _around_page(params, page_param)
+    return _like(before) + "%" + _like(after)
+
+
+def page_of_key(
+    key: str, params: Mapping[str, Any] | Iterable[tuple[str, Any]], page_param: str
+) -> str:
+    """The page a ``params_key`` matched by ``any_page_key`` names (not always digits)."""
+    before, after = _around_page(params, page_param)
+    return key[len(before) : len(key) - len(after)]
+
+
+def _around_page(
+    params: Mapping[str, Any] | Iterable[tuple[str, Any]], page_param: str
+) -> tuple[str, str]:
+    marker = "\x00"
+    pairs = params.items() if isinstance(params, Mapping) else params
+    others = [(k, v) for k, v in pairs if k != page_param]
+    before, _, after = params_key([*others, (page_param, marker)]).partition(marker)
+    return before, after
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -7,18 +7,21 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING, Any
 
 from pgyscout.client import Endpoint
 from pgyscout.client.core import NOTES, TREND, page_count
 from pgyscout.client.params import canonical, notes_params, params_key, trend_params
 from pgyscout.errors import InvalidInputError
 from pgyscout.models.numbers import to_int
-from pgyscout.store import schema
-from pgyscout.store.ledger import KnownTotal, StoreCache, known_total
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from pgyscout.store.ledger import KnownTotal, StoreCache
+
+# The store's modules (SQLAlchemy) are imported where a store is read: a search about to ask
+# for what the store holds nothing of estimates its cost without them.
 
 
 def last_page(total: int, page_size: int) -> int:
@@ -60,6 +63,8 @@ def refuse_stored_page_past_end(
     page = int(params[endpoint.page_param])
     if page == 1:
         return
+    from pgyscout.store.ledger import known_total
+
     known = known_total(engine, endpoint.name, canonical(params), endpoint.page_param, upstream)
     refuse_page_past_end(page, known, endpoint.page_size)
 
@@ -108,6 +113,10 @@ class Estimate:
 
 def _stored_notes_totals(engine: Engine, user_ids: Sequence[str]) -> dict[str, int]:
     """Notes counts the search results told (``totalNoteCount``), where they did."""
+    import sqlalchemy as sa
+
+    from pgyscout.store import schema
+
     found: dict[str, int] = {}
     with engine.connect() as conn:
         for start in range(0, len(user_ids), 500):
@@ -193,11 +202,11 @@ def estimate_pages(
     estimate = Estimate(price_per_call=price_per_call, unbounded_what="pages")
     first = int(params[endpoint.page_param])
     key = canonical(params)
-    known = (
-        known_total(cache.engine, endpoint.name, key, endpoint.page_param, upstream)
-        if cache is not None
-        else None
-    )
+    known: KnownTotal | None = None
+    if cache is not None:
+        from pgyscout.store.ledger import known_total
+
+        known = known_total(cache.engine, endpoint.name, key, endpoint.page_param, upstream)
     total = known.total if known is not None else cap
     if total is not None:
         last = last_page(total, endpoint.page_size)

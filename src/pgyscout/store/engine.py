@@ -2,38 +2,28 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from pgyscout.errors import StoreError
+from pgyscout.store.location import HEAD_REVISION, chosen_db, default_db_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-ENV_DB = "PGYSCOUT_DB"
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number: PostgreSQL's advisory lock that keeps two processes from migrating at once.
 MIGRATION_LOCK = 7_405_331
-# The newest migration's revision, known without loading alembic (and mako) on every open
-# of the store; a unit test keeps it equal to the head of the migrations folder.
-HEAD_REVISION = "0009"
-
-
-def default_db_path() -> Path:
-    return platformdirs.user_data_path("pgyscout") / "pgyscout.db"
 
 
 def resolve_db_url(db: str | None = None, env: Mapping[str, str] | None = None) -> str:
     """``--db`` / ``PGYSCOUT_DB`` take a file path or an SQLAlchemy URL."""
-    env = os.environ if env is None else env
-    chosen = db or env.get(ENV_DB) or str(default_db_path())
+    chosen = chosen_db(db, env)
     if "://" in chosen:
         url = make_url(chosen)
         if url.drivername in ("postgresql", "postgres"):

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from pgyscout.client import Attempt
 from pgyscout.client.core import outcome_key
-from pgyscout.client.params import params_key
+from pgyscout.client.params import any_page_key, page_of_key, params_key
 from pgyscout.models.numbers import to_int
 from pgyscout.store import schema
 from pgyscout.store.entities import utcnow
@@ -401,28 +401,19 @@ def known_total(
     upstream: str,
 ) -> KnownTotal | None:
     """The total of the newest stored answer to this request on any page, from this upstream."""
-    marker = "\x00"
-    others = [(k, v) for k, v in params if k != page_param]
-    key = params_key([*others, (page_param, marker)])
-    before, _, after = key.partition(marker)
-
-    def like(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
     r = schema.responses
     query = (
         sa.select(r.c.params_key, r.c.envelope, r.c.fetched_at)
         .where(
             r.c.endpoint == endpoint,
             r.c.upstream == upstream,
-            r.c.params_key.like(like(before) + "%" + like(after), escape="\\"),
+            r.c.params_key.like(any_page_key(params, page_param), escape="\\"),
         )
         .order_by(r.c.fetched_at.desc(), r.c.id.desc())
     )
     with engine.connect() as conn:
         for stored_key, text, fetched_at in conn.execute(query):
-            page = stored_key[len(before) : len(stored_key) - len(after)]
-            if not page.isdigit():
+            if not page_of_key(stored_key, params, page_param).isdigit():
                 continue  # LIKE's % matched more than a page number
             data = json.loads(text).get("data")
             total = to_int(data.get("total")) if isinstance(data, dict) else None

@@ -60,3 +60,18 @@ def test_a_page_past_the_end_is_reported_then_refused_before_the_call(
     done = pgy(*args, "--page", "500", "--refresh", base_url=sandbox.url, db=db)
     assert done.returncode == 0
     assert billed(sandbox) == before + 1
+
+
+def test_another_search_whose_words_differ_only_in_case_tells_no_end(
+    pgy: PgyRun, sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """SQLite's LIKE ignores case: the stored total of a search for "ABC" is not the end of
+    a search for "abc" (before, "abc --page 9999" was refused on the other's total)."""
+    db = str(tmp_path / "case.db")
+    done = pgy("search", "ABC", "-f", "json", base_url=sandbox.url, db=db)
+    assert done.returncode == 0, done.stderr
+    done = pgy("search", "ABC", "--page", "9999", "--dry-run", base_url=sandbox.url, db=db)
+    assert done.returncode == 2, done.stderr  # its own end is known
+    done = pgy("search", "abc", "--page", "9999", "--dry-run", base_url=sandbox.url, db=db)
+    assert done.returncode == 0, done.stderr
+    assert "dry run" in done.stdout

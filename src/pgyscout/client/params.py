@@ -343,9 +343,11 @@ def any_page_key(params: Mapping[str, Any] | Iterable[tuple[str, Any]], page_par
 def page_of_key(
     key: str, params: Mapping[str, Any] | Iterable[tuple[str, Any]], page_param: str
 ) -> str:
-    """The page a ``params_key`` matched by ``any_page_key`` names (not always digits)."""
+    """The page a ``params_key`` matched by ``any_page_key`` names; "" when the key is another
+    request's (SQLite's ``LIKE`` ignores case: a search for "ABC" matches one for "abc")."""
     before, after = _around_page(params, page_param)
-    return key[len(before) : len(key) - len(after)]
+    fits = len(key) >= len(before) + len(after) and key.startswith(before) and key.endswith(after)
+    return key[len(before) : len(key) - len(after)] if fits else ""
 
 
 def _around_page(

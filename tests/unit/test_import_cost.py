@@ -19,13 +19,14 @@ from pgyscout.cli._commands import COMMANDS, load_all
 from pgyscout.store import engine, location
 
 # Heavy libraries and the commands that need them.
+HTTPX_CLI = ("pygments",)  # httpx's own command-line tool, never run by pgyscout
 WEB = ("starlette", "uvicorn", "jinja2")
 DATABASE = ("sqlalchemy", "alembic", "psycopg")
 HTTP = ("httpx", "tenacity")
 MODELS = ("pydantic",)
 TABLES = ("pandas", "pyarrow", "openpyxl", "numpy")
 JUDGING = ("scipy", "plotly")
-EVERY = (*WEB, *DATABASE, *HTTP, *MODELS, *TABLES, *JUDGING)
+EVERY = (*WEB, *DATABASE, *HTTP, *MODELS, *TABLES, *JUDGING, *HTTPX_CLI)
 
 
 def loaded_by(argv: list[str], env: dict[str, str] | None = None) -> set[str]:
@@ -131,3 +132,5 @@ def test_search_on_an_up_to_date_database_does_not_load_alembic(tmp_path: Path) 
     loaded = loaded_by(["search", "咖啡", "-f", "json"], env)
     assert "sqlalchemy" in loaded  # the store was opened: the check below means something
     assert "alembic" not in loaded
+    assert "httpx" in loaded
+    assert "pygments" not in loaded  # httpx without its command-line tool

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-import httpx
 from tenacity import RetryCallState
 
 from pgyscout import models
@@ -21,6 +20,7 @@ from pgyscout._version import __version__
 from pgyscout.client import params as _params
 from pgyscout.client import tls
 from pgyscout.client._errors import TransientError
+from pgyscout.client._httpx import httpx
 from pgyscout.client._pacer import Pacer
 from pgyscout.client.config import Settings, resolve_settings
 from pgyscout.client.core import (

@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from tenacity import Retrying, retry_if_exception_type
 
 from pgyscout import models
 from pgyscout.client._base import AnswerRefused, ClientBase, PreparedRequest
 from pgyscout.client._errors import TransientError
+from pgyscout.client._httpx import httpx
 from pgyscout.client.core import NOTES, SEARCH, RetryBudget
 
 if TYPE_CHECKING:

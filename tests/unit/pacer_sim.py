@@ -4,18 +4,31 @@ It drives the real ``Pacer`` the way ``pgy enrich`` does: ``concurrency`` worker
 creator each; a creator's first notes page and its trend go first, the other pages once the
 first is back; every request holds the gate while it waits for the pacer, and a 302 goes
 straight back to the pacer (the pace is the wait). The upstream is the sandbox's token
-bucket: ``limit`` a second, a burst of one second's worth, 302 answered at once.
+bucket: ``limit`` a second, a burst of ``burst`` seconds' worth (one, as the sandbox's), a
+302 answered at once (it reaches the client ``refusal_latency`` later).
+
+By default every callback runs at the instant it is due. A real client runs them all on one
+event loop that also parses answers and hands them to the store: ``loop_cost`` is the mean
+time a callback keeps that loop busy (drawn from an exponential with ``seed``), so at a high
+rate callbacks queue up and a 302 is noticed late, which is when the starts made meanwhile
+get refused too; ``stall`` adds the loop's occasional long pauses (a garbage collection, the
+other process on the same cores): one callback in a hundred holds it up to that long.
+``startup`` is the process's own time before the first request and after the last answer,
+which the real benchmark's wall includes.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import random
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pgyscout.client._pacer import Pacer
+
+STALL_CHANCE = 0.01  # share of callbacks after which the loop pauses (``stall``)
 
 
 class FakeClock:
@@ -37,6 +50,14 @@ class SimResult:
     def billed(self) -> int:
         return self.calls - self.refused
 
+    @property
+    def refused_share(self) -> float:
+        return self.refused / self.calls if self.calls else 0.0
+
+    def wall_over_bound(self, limit: float = 20.0) -> float:
+        """Wall time ÷ (calls ÷ ``limit``), as the benchmark reports it."""
+        return self.wall / (self.calls / limit)
+
 
 @dataclass
 class _Request:
@@ -50,16 +71,25 @@ def simulate(
     pages: list[int],
     *,
     limit: float = 20.0,
+    burst: float = 1.0,
     latency: float = 0.1,
     concurrency: int = 32,
     wake_lag: float = 0.0,
+    refusal_latency: float = 0.002,
+    loop_cost: float = 0.0,
+    stall: float = 0.0,
+    startup: float = 0.0,
+    seed: int = 0,
 ) -> SimResult:
     """``pages``: notes pages of each creator (a trend each comes on top)."""
     clock = FakeClock()
     pacer = make_pacer(clock)
-    events: list[tuple[float, int, Callable[[], None]]] = []
+    rng = random.Random(seed)
+    events: list[tuple[float, int, Callable[[], None]]] = []  # (due, order, callback)
     order = itertools.count()
-    tokens, refilled = limit, 0.0
+    loop_free = 0.0
+    capacity = max(1.0, limit * burst)
+    tokens, refilled = capacity, 0.0
     waiting: deque[_Request] = deque()
     in_gate = 0
     left = [p + 1 for p in pages]
@@ -69,9 +99,15 @@ def simulate(
     def at(time: float, action: Callable[[], None]) -> None:
         heapq.heappush(events, (time, next(order), action))
 
+    def busy() -> float:
+        cost = rng.expovariate(1 / loop_cost) if loop_cost > 0 else 0.0
+        if stall > 0 and rng.random() < STALL_CHANCE:
+            cost += rng.uniform(0, stall)
+        return cost
+
     def allow() -> bool:
         nonlocal tokens, refilled
-        tokens = min(limit, tokens + (clock.now - refilled) * limit)
+        tokens = min(capacity, tokens + (clock.now - refilled) * limit)
         refilled = clock.now
         if tokens >= 1:
             tokens -= 1
@@ -95,7 +131,7 @@ def simulate(
         if allow():
             at(clock.now + latency, lambda: succeeded(request))
         else:
-            at(clock.now + 0.002, lambda: refused(request))
+            at(clock.now + refusal_latency, lambda: refused(request))
 
     def refused(request: _Request) -> None:
         result.refused += 1
@@ -126,9 +162,14 @@ def simulate(
         claim()
     while events:
         time, _, action = heapq.heappop(events)
+        if time < loop_free:
+            # One loop runs every callback: this one waits until the loop is free again.
+            at(loop_free, action)
+            continue
         clock.now = time
         action()
-    result.wall = clock.now
+        loop_free = clock.now + busy()
+    result.wall = clock.now + startup
     return result
 
 

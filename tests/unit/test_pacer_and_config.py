@@ -5,7 +5,15 @@ from pathlib import Path
 import pytest
 
 from pgyscout.client import ConfigError, resolve_settings
-from pgyscout.client._pacer import DECREASE, GROWTH, MIN_QPS, Pacer
+from pgyscout.client._pacer import (
+    DECREASE,
+    GROWTH,
+    MEASURE_SPAN,
+    MIN_QPS,
+    SLOW_START_ROUND,
+    SLOW_START_SAMPLES,
+    Pacer,
+)
 from tests.unit.pacer_sim import job_pages, simulate
 
 
@@ -113,6 +121,87 @@ def test_a_job_at_the_limit_holds_its_bound_with_few_302s() -> None:
     assert done.wall <= done.billed / 20
     starts_in_2s = sum(1 for t, _ in done.rates if t <= 2.0)
     assert starts_in_2s >= 35  # the slow start is over within a few round trips
+
+
+# The real client's event loop, as the simulator models it: callbacks queue behind each
+# other and one in a hundred stalls it up to 150 ms, so a 302 may be noticed late; a second
+# of process start-up is in the wall, as in the benchmark. The pacer before the capped slow
+# start gave 2-9 % of 302s here over seeds, as the real benchmark did (1.6-10.8 %).
+BUSY_LOOP: dict[str, float] = {"stall": 0.15, "wake_lag": 0.001, "startup": 1.0}
+
+
+@pytest.mark.parametrize("latency", [0.1, 0.2])
+@pytest.mark.parametrize("loop_cost", [0.001, 0.0025, 0.004])
+def test_a_cold_job_on_a_busy_event_loop_keeps_its_302s_under_5_percent(
+    latency: float, loop_cost: float
+) -> None:
+    """The 240-call job on a fresh database: no learned rate, slow start from 4 qps."""
+    for seed in range(6):
+        done = simulate(
+            lambda c: Pacer(initial_qps=4, clock=c),
+            job_pages(46, 240),
+            latency=latency,
+            loop_cost=loop_cost,
+            seed=seed,
+            **BUSY_LOOP,
+        )
+        assert done.billed == 240
+        assert done.refused_share <= 0.05, f"seed {seed}: {done.refused} of {done.calls}"
+        assert done.wall_over_bound() <= 1.15, f"seed {seed}"
+
+
+def test_the_796_call_job_on_a_busy_event_loop_holds_its_bound() -> None:
+    for seed in range(3):
+        done = simulate(
+            lambda c: Pacer(initial_qps=4, clock=c),
+            job_pages(100, 796),
+            loop_cost=0.0025,
+            seed=seed,
+            **BUSY_LOOP,
+        )
+        assert done.billed == 796
+        assert done.refused_share <= 0.05, f"seed {seed}: {done.refused} of {done.calls}"
+        assert done.wall_over_bound() <= 1.05, f"seed {seed}"
+
+
+def test_past_its_first_successes_slow_start_grows_by_its_rate_a_second() -> None:
+    clock = Clock()
+    pacer = Pacer(initial_qps=4, clock=clock)
+    for _ in range(SLOW_START_SAMPLES):  # 100 ms round trips: each success adds 10 qps
+        clock.now += 0.1
+        pacer.on_success(started=clock.now - 0.1)
+    assert pacer.rate is not None
+    assert pacer.rate > 40
+    before = pacer.rate
+    pacer.on_success(started=clock.now - 0.1)
+    # One request a second per success, not ten: at 100 ms the doubling every round trip
+    # would be far past the limit by the time a provider's burst runs out.
+    assert pacer.rate == pytest.approx(before + 1 / SLOW_START_ROUND)
+
+
+def test_a_302_after_an_earlier_one_cuts_to_what_the_provider_let_through() -> None:
+    clock = Clock()
+    pacer = Pacer(initial_qps=40, probing=True, clock=clock)  # past slow start, at 40 qps
+    started: list[float] = []
+    while len(started) < 20:  # half a second at 40 qps
+        wait = pacer.reserve()
+        if wait == 0:
+            started.append(clock.now)
+        clock.now += wait
+    refused = started[::2]  # the provider let one in two through: 20 qps
+    for at in refused:  # their 302s come back now: one congestion event, one cut
+        pacer.on_rate_limited(started=at)
+    assert pacer.rate == pytest.approx(40 * DECREASE)
+    while (wait := pacer.reserve()) > 0:
+        clock.now += wait
+    last = clock.now  # refused too: a new event, measured since a 302 that far back
+    pacer.on_rate_limited(started=last)
+    since = max(t for t in refused if t <= last - MEASURE_SPAN)
+    sent = sum(1 for t in started if since < t < last)
+    let_through = (sent - sum(1 for t in refused if since < t < last)) / (last - since)
+    assert let_through == pytest.approx(20, rel=0.15)
+    assert pacer.ceiling == pytest.approx(let_through)
+    assert pacer.rate == pytest.approx(let_through * DECREASE)  # not 40 * DECREASE**2
 
 
 def test_a_learned_limit_is_a_good_start_at_one_second_latency() -> None:

@@ -6,10 +6,22 @@ congestion control, with 302 answers as the congestion signal:
 
 - slow start: from ``initial_qps`` each success adds one request per round trip, so the
   rate doubles every round trip without a 302 (without ``initial_qps`` the client is
-  unpaced until then); the first 302 sets the rate to what the provider let through;
+  unpaced until then). Past the first ``SLOW_START_SAMPLES`` successes a round trip counts
+  as at least ``SLOW_START_ROUND``: the rate then grows by about itself a second instead
+  of doubling every 100 ms. A provider's token bucket lets a burst through before its
+  first 302, and a rate still doubling that fast when the burst runs out is many times
+  the limit: every request started before that 302 is noticed (late, on a busy event
+  loop) is refused too;
+- the first 302 sets the rate to ``FIRST_CUT`` of what the provider let through over the
+  last second, its burst included (half the starts, if little came back yet);
 - then proportional increase, multiplicative decrease: each success adds ``GROWTH``
   requests a second, so the rate grows by the same share a second at 5 qps as at 50;
-  each 302 cuts the rate to ``DECREASE`` of itself;
+  each 302 cuts the rate to ``DECREASE`` of itself, or of what the provider let through
+  since the latest 302 started ``MEASURE_SPAN`` to ``MEASURE_KEEP`` seconds before if that
+  is less, by half at most: between two 302s the bucket went from empty to empty, so the
+  requests it accepted in between are its rate times the time between them (fewer if it
+  filled up meanwhile). A first guess too high then costs one more 302, not a descent of
+  many, and the pace settles under the limit rather than just over it;
 - 302s for requests started before the last cut belong to that same congestion event
   and do not cut again, so a burst of in-flight refusals costs one cut, not ten;
 - ``max_qps`` caps the rate whatever happens.
@@ -25,6 +37,7 @@ seconds of slots, never a burst.
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 import time
@@ -35,11 +48,16 @@ from pgyscout.errors import InvalidInputError
 
 GROWTH = 0.05  # requests a second gained per success: +5 % of the rate a second
 DECREASE = 0.9  # the rate kept after a 302
+FIRST_CUT = 0.75  # share kept, at the first 302, of the last second's delivery (a burst in it)
 MIN_QPS = 0.2
 WINDOW = 1.0  # seconds of request starts and successes the rate estimates look at
 CATCH_UP = 0.1  # seconds of missed slots a late caller may still take
 RTT_WEIGHT = 0.125  # smoothing of the round-trip estimate, as TCP does
 DEFAULT_RTT = 1.0  # round trip assumed before the first is measured
+SLOW_START_SAMPLES = 6  # successes of slow start that double the rate each round trip
+SLOW_START_ROUND = 1.0  # seconds: after those, the shortest round trip slow start counts
+MEASURE_SPAN = 0.25  # seconds between two 302s for a measure of the provider's rate
+MEASURE_KEEP = 10.0  # seconds of starts and 302s kept for that measure
 
 
 class Pacer:
@@ -63,6 +81,11 @@ class Pacer:
         self._last_cut = -math.inf
         self._starts: deque[float] = deque()
         self._successes: deque[float] = deque()
+        # The last MEASURE_KEEP seconds of starts, and of refused starts in start order
+        # (refusals may come back out of it).
+        self._recent_starts: deque[float] = deque()
+        self._refused_starts: list[float] = []
+        self._delivered = 0  # successes so far
         self._rtt: float | None = None
         self._clock = clock
         self._lock = threading.Lock()
@@ -114,6 +137,8 @@ class Pacer:
             self._next_start = (now if due is None else max(due, now - CATCH_UP)) + self.interval
             self._starts.append(now)
             _trim(self._starts, now)
+            self._recent_starts.append(now)
+            _trim(self._recent_starts, now, MEASURE_KEEP)
             return 0.0
 
     def on_success(self, started: float | None = None) -> None:
@@ -128,43 +153,78 @@ class Pacer:
                 )
             self._successes.append(now)
             _trim(self._successes, now)
+            self._delivered += 1
             if self._rate is None:
                 return
             if self._slow_start:
                 # One more request per round trip for each success: double per round trip.
-                self._rate = min(self._rate + 1.0 / self.rtt, 2 * self._rate)
+                # Past the first few, a round trip counts as at least SLOW_START_ROUND.
+                round_trip = self.rtt
+                if self._delivered > SLOW_START_SAMPLES:
+                    round_trip = max(round_trip, SLOW_START_ROUND)
+                self._rate = min(self._rate + 1.0 / round_trip, 2 * self._rate)
             else:
                 self._rate += GROWTH
             if self._cap is not None:
                 self._rate = min(self._rate, self._cap)
 
+    def _measured_rate(self, started: float) -> float | None:
+        """What the provider let through a second between the latest 302 started at least
+        ``MEASURE_SPAN`` before this one and this one; None without such a 302, or with too
+        few starts between them to tell."""
+        latest = bisect.bisect_right(self._refused_starts, started - MEASURE_SPAN)
+        if latest == 0:
+            return None
+        since = self._refused_starts[latest - 1]
+        sent = sum(1 for t in self._recent_starts if since < t < started)
+        refused = sum(1 for t in self._refused_starts if since < t < started)
+        if sent < 3:
+            return None
+        return (sent - refused) / (started - since)
+
     def on_rate_limited(self, started: float | None = None) -> None:
         with self._lock:
             self.slowdowns += 1
+            now = self._clock()
+            measured = None
+            if started is not None:
+                del self._refused_starts[
+                    : bisect.bisect_left(self._refused_starts, now - MEASURE_KEEP)
+                ]
+                measured = self._measured_rate(started)
+                bisect.insort(self._refused_starts, started)
             if started is not None and started < self._last_cut:
                 return  # sent before the last cut: the same congestion event
-            now = self._clock()
             _trim(self._starts, now)
             _trim(self._successes, now)
             if self._rate is None or self._slow_start:
-                # Leaving slow start: the rate grew fast and past the limit, so keep what
-                # the provider let through over the last second (the starts, if nothing
-                # came back yet), halved as TCP does when it has no better measure.
+                # Leaving slow start: the rate grew fast and past the limit, so keep a share
+                # of what the provider let through over the last second, part of it a burst
+                # (the starts, if little came back yet, halved as TCP does when it has no
+                # better measure). Too low costs little: the bucket keeps what goes unused,
+                # up to its burst, for when the rate has grown back.
                 delivered = len(self._successes) / WINDOW
                 sent = len(self._starts) / WINDOW
-                guess = delivered if delivered >= 0.5 * sent else 0.5 * sent
+                guess = FIRST_CUT * delivered if delivered >= 0.5 * sent else 0.5 * sent
                 if self._rate is not None:
                     guess = min(guess, self._rate * DECREASE) if sent else self._rate * DECREASE
                 self.ceiling = guess
                 self._rate = max(MIN_QPS, guess)
             else:
-                self.ceiling = self._rate
-                self._rate = max(MIN_QPS, self._rate * DECREASE)
+                # Measured, the rate is known; a halving at most, as the measure may fall
+                # short when the bucket filled up in between.
+                base = (
+                    self._rate
+                    if measured is None
+                    else max(min(self._rate, measured), 0.5 * self._rate)
+                )
+                self.ceiling = base
+                self._rate = max(MIN_QPS, base * DECREASE)
             self._slow_start = False
             self._last_cut = now
             self._next_start = max(self._next_start or now, now + 1.0 / self._rate)
 
 
-def _trim(times: deque[float], now: float) -> None:
-    while times and times[0] < now - WINDOW:
+def _trim(times: deque[float], now: float, window: float = WINDOW) -> None:
+    while times and times[0] < now - window:
         times.popleft()

@@ -112,7 +112,8 @@ class AsyncClient(ClientBase):
     # -- creator search ----------------------------------------------------------------
     async def search_creators(self, *, page: int = 1, **filters: Any) -> CreatorPage:
         request = self._plan_search(page, **filters)
-        return models.parse_creator_page(await self._call(request), page)
+        envelope = await self._call(request)  # before naming models.*: they load once it is sent
+        return models.parse_creator_page(envelope, page)
 
     async def iter_creator_pages(
         self, *, page: int = 1, max_pages: int | None = None, **filters: Any
@@ -120,9 +121,8 @@ class AsyncClient(ClientBase):
         request = self._plan_search(page, **filters)
         cursor = self._cursor(SEARCH, page, max_pages)
         while (number := cursor.next_page()) is not None:
-            result = models.parse_creator_page(
-                await self._call(self._with_page(request, number)), number
-            )
+            envelope = await self._call(self._with_page(request, number))
+            result = models.parse_creator_page(envelope, number)
             cursor.record(len(result.creators), result.total)
             yield result
 
@@ -136,7 +136,8 @@ class AsyncClient(ClientBase):
     # -- a creator's notes -------------------------------------------------------------
     async def creator_notes(self, user_id: str, *, page: int = 1, **filters: Any) -> NotePage:
         request = self._plan_notes(user_id, page, **filters)
-        return models.parse_note_page(await self._call(request), request.params["userId"], page)
+        envelope = await self._call(request)
+        return models.parse_note_page(envelope, request.params["userId"], page)
 
     async def iter_note_pages(
         self, user_id: str, *, page: int = 1, max_pages: int | None = None, **filters: Any

@@ -110,7 +110,8 @@ class Client(ClientBase):
         """One page (20 creators) of a search. Filters: ``keyword``, ``search_type``,
         ``fans_min``, ``fans_max``, ``fans_age``, ``fans_gender``, ``gender``, ``content_tags``."""
         request = self._plan_search(page, **filters)
-        return models.parse_creator_page(self._call(request), page)
+        envelope = self._call(request)  # before naming models.*: they load once it is sent
+        return models.parse_creator_page(envelope, page)
 
     def iter_creator_pages(
         self, *, page: int = 1, max_pages: int | None = None, **filters: Any
@@ -119,7 +120,8 @@ class Client(ClientBase):
         request = self._plan_search(page, **filters)
         cursor = self._cursor(SEARCH, page, max_pages)
         while (number := cursor.next_page()) is not None:
-            result = models.parse_creator_page(self._call(self._with_page(request, number)), number)
+            envelope = self._call(self._with_page(request, number))
+            result = models.parse_creator_page(envelope, number)
             cursor.record(len(result.creators), result.total)
             yield result
 
@@ -134,7 +136,8 @@ class Client(ClientBase):
         """One page (8 notes). Filters: ``order``, ``note_type``, ``advertise_switch``,
         ``third_platform``."""
         request = self._plan_notes(user_id, page, **filters)
-        return models.parse_note_page(self._call(request), request.params["userId"], page)
+        envelope = self._call(request)
+        return models.parse_note_page(envelope, request.params["userId"], page)
 
     def iter_note_pages(
         self, user_id: str, *, page: int = 1, max_pages: int | None = None, **filters: Any

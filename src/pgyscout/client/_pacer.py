@@ -8,10 +8,10 @@ congestion control, with 302 answers as the congestion signal:
   rate doubles every round trip without a 302 (without ``initial_qps`` the client is
   unpaced until then). Past the first ``SLOW_START_SAMPLES`` successes a round trip counts
   as at least ``SLOW_START_ROUND``: the rate then grows by about itself a second instead
-  of doubling every 100 ms. A provider's token bucket lets a burst through before its
-  first 302, and a rate still doubling that fast when the burst runs out is many times
-  the limit: every request started before that 302 is noticed (late, on a busy event
-  loop) is refused too;
+  of doubling every round trip (every 100 ms against the sandbox). A provider's token
+  bucket lets a burst through before its first 302, and a rate still doubling that fast
+  when the burst runs out is many times the limit: every request started before that 302
+  is noticed (late, on a busy event loop) is refused too;
 - the first 302 sets the rate to ``FIRST_CUT`` of what the provider let through over the
   last second, its burst included (half the starts, if little came back yet);
 - then proportional increase, multiplicative decrease: each success adds ``GROWTH``

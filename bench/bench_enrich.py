@@ -290,9 +290,12 @@ How to read them:
   repeated bill; the extra wall time is their backoff.
 - Memory is the peak resident size of the whole `pgy enrich` process.
 - A 240-call job on a fresh database finds the limit by a slow start that doubles every
-  round trip; it overshoots while the first 302s are on their way back, which is most of
-  its 302s. On a database where an earlier job ran against the same upstream it starts
-  just under the rate that job found, and probes up from there.
+  round trip for its first answers, then grows by about its own rate a second: the
+  sandbox's one-second burst runs out at a few times the limit, and the requests started
+  before the first 302 is noticed are most of its 302s. The next 302 measures what the
+  sandbox let through since the one before, and the pace settles just under it. On a
+  database where an earlier job ran against the same upstream it starts just under the
+  rate that job found, and probes up from there.
 - The reruns from the store include the process start (imports, opening the database).
 """
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from pgyscout.analysis import CONTENTS
 from pgyscout.client import AsyncClient, Attempt
+from pgyscout.collect import enrich as enrich_module
 from pgyscout.collect.enrich import EnrichOptions, run_job
 from pgyscout.models import Creator, Note
 from pgyscout.sandbox import RunningSandbox
@@ -221,3 +222,31 @@ def test_the_next_job_starts_near_the_rate_the_last_one_found(
         )
     # Not a slow start from 4 a second: just under what the last job found.
     assert first_rates[0] >= 0.8 * learned
+
+
+def test_a_failure_while_claiming_ahead_stops_the_job_with_it(
+    db_url: str, small_sandbox: Callable[..., RunningSandbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next batch is claimed while the last is worked: a failure there is the job's
+    error (it stops, resumable), not a quiet end with creators left pending."""
+    sandbox = small_sandbox(latency_ms=20)
+    uids = pick(sandbox, 12, seed=5)
+    options = EnrichOptions(notes_pages=1, concurrency=4)
+    real = enrich_module.preload_creators
+    calls: list[int] = []
+
+    def failing_once(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:  # the first batch claimed ahead
+            raise RuntimeError("database read failed while claiming ahead")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(enrich_module, "preload_creators", failing_once)
+    with Store(db_url) as store:
+        with pytest.raises(RuntimeError, match="claiming ahead"):
+            enrich(store, sandbox, uids, options)
+        job = max(j.id for j in job_store.list_jobs(store.engine))
+        summary = job_store.summary(store.engine, job)
+    assert summary is not None
+    assert summary.status == job_store.STOPPED
+    assert "running" not in summary.counts  # the batch claimed ahead was given back

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from pgyscout.client import Attempt, Client, params
 from pgyscout.errors import StoreError
 from pgyscout.sandbox import RunningSandbox
-from pgyscout.store import Store, probe
+from pgyscout.store import Store, database, probe
 from pgyscout.store.location import HEAD_REVISION
-from tests.cli.conftest import pgy_env
+from tests.cli.conftest import pgy_env, run_pgy
 
 # Runs `pgy search` in a fresh interpreter and says which thread first imported SQLAlchemy.
 WHO_LOADS = """
@@ -141,6 +142,11 @@ def test_any_doubt_leaves_it_to_the_store(tmp_path: Path, monkeypatch: pytest.Mo
         conn.execute("UPDATE alembic_version SET version_num = '0001'")
     assert HEAD_REVISION != "0001"
     assert not probe.nothing_stored(old, "search", pattern())
+    # The store reads %, ? and # in its URL: such a path may be another file to it.
+    for odd in ("p%41.db", "a?b.db", "c#d.db"):
+        Store(str(tmp_path / "odd.db")).close()
+        (tmp_path / "odd.db").rename(tmp_path / odd)
+        assert not probe.nothing_stored(tmp_path / odd, "search", pattern()), odd
     # Another process writing: the probe does not wait long, the store does.
     busy = tmp_path / "busy" / "probe.db"
     busy.parent.mkdir()
@@ -189,3 +195,21 @@ def test_a_store_that_will_not_open_is_said_after_the_answer(sandbox: RunningSan
     assert c.unsaved
     assert "disk I/O error" in c.unsaved[0]
     cache.settle()
+
+
+def test_a_store_that_fails_to_open_after_the_request_says_what_was_not_kept(
+    tmp_path: Path, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = fresh(tmp_path)
+
+    def broken(engine: Any) -> None:
+        raise sa.exc.OperationalError("PRAGMA", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(database, "migrate", broken)
+    sandbox.counters.reset()
+    done = run_pgy("search", "咖啡", "-f", "json", base_url=sandbox.url, db=str(db))
+    assert sandbox.counters.snapshot()["billed"] == 1
+    assert len(json.loads(done.stdout)) == 20  # paid for: shown
+    assert done.returncode != 0
+    assert "paid for but NOT saved" in done.stderr, done.stderr
+    assert str(db) in done.stderr

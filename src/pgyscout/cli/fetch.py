@@ -287,11 +287,20 @@ class Storage:
     def check_saved(self, client: Client) -> None:
         """After the output: say plainly when what was paid for could not be saved."""
         reasons = client.unsaved + self.unsaved
-        if reasons and self.store is not None:
+        if reasons and self.state is not None:
             raise StoreError(
                 f"the answer above was paid for but NOT saved to the database "
-                f"{self.store.display_url}: {reasons[0]}"
+                f"{self._where()}: {reasons[0]}"
             )
+
+    def _where(self) -> str:
+        """The database, named without opening it (it may be what failed to open)."""
+        assert self.state is not None
+        path = sqlite_file(self.state.db) if self.nothing_stored else None
+        if path is not None:
+            return str(path)
+        store = self.store
+        return store.display_url if store is not None else ""
 
 
 def open_storage(
@@ -425,22 +434,27 @@ def search(
                 if saved_as:
                     storage.save(lambda conn: save_search_page(conn, saved_as[0][0], result))
 
-            with stop_at_max_calls(state, max_calls):
-                stream_pages(
-                    state,
-                    client,
-                    client.iter_creator_pages(page=first, max_pages=max_pages, **filters),
-                    lambda result: [c.raw for c in result.creators],
-                    fmt=output,
-                    render=lambda records: _tables().search_results_table(
-                        records, lang=state.lang, wide=state.wide
-                    ),
-                    label="searching",
-                    page_size=SEARCH.page_size or 20,
-                    first=first,
-                    max_pages=max_pages,
-                    on_page=save,
-                )
+            try:
+                with stop_at_max_calls(state, max_calls):
+                    stream_pages(
+                        state,
+                        client,
+                        client.iter_creator_pages(page=first, max_pages=max_pages, **filters),
+                        lambda result: [c.raw for c in result.creators],
+                        fmt=output,
+                        render=lambda records: _tables().search_results_table(
+                            records, lang=state.lang, wide=state.wide
+                        ),
+                        label="searching",
+                        page_size=SEARCH.page_size or 20,
+                        first=first,
+                        max_pages=max_pages,
+                        on_page=save,
+                    )
+            except StoreError:
+                # A store that failed to open after a page was bought: that page first.
+                storage.check_saved(client)
+                raise
             storage.check_saved(client)
             if saved_as:
                 search_id, again = saved_as[0]

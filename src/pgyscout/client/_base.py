@@ -119,9 +119,9 @@ class ResponseCache(Protocol):
 
     def preload(
         self, requests: Sequence[tuple[str, tuple[tuple[str, str], ...]]], upstream: str
-    ) -> dict[tuple[str, str], dict[str, Any]]:
+    ) -> dict[tuple[str, str], dict[str, Any]] | None:
         """Read the stored answers of many requests at once, for ``lookup`` to serve; returns
-        those found, by (endpoint, ``params_key``)."""
+        those found, by (endpoint, ``params_key``) (or None: then nothing is previewed)."""
 
 
 @dataclass(frozen=True)
@@ -265,6 +265,7 @@ class ClientBase:
         if self.cache is None:
             return [None] * len(planned)
         found = self.cache.preload([(r.endpoint.name, r.key) for r in planned], self.upstream)
+        found = found or {}  # a cache may read ahead without returning what it read
         return [found.get((r.endpoint.name, _params.params_key(r.key))) for r in planned]
 
     @classmethod

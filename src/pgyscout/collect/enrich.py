@@ -363,6 +363,7 @@ async def run_job(
 
     low_water = max(1, options.concurrency // 2)
     ahead: asyncio.Task[None] | None = None
+    ahead_failed: list[Exception] = []
 
     def claim(conn: Connection) -> tuple[list[str], bool]:
         batch = job_store.claim_some(conn, job_id, worker, options.concurrency, exclusive=True)
@@ -407,11 +408,16 @@ async def run_job(
         async with claiming:
             wanted = len(claimed) < low_water and not nothing_left
             if wanted and not stopping and client.stopped is None:
-                await claim_batch()
+                try:
+                    await claim_batch()
+                except Exception as exc:  # raised by the next worker that asks: not lost
+                    ahead_failed.append(exc)
 
     async def next_creator(look_again: bool) -> str | None:
         nonlocal ahead
         async with claiming:
+            if ahead_failed:
+                raise ahead_failed[0]
             if not claimed and not stopping and (look_again or not nothing_left):
                 await claim_batch()
             user_id = claimed.popleft() if claimed else None
@@ -428,12 +434,17 @@ async def run_job(
             user_id = await next_creator(look_again)
             look_again = False
             if user_id is None:
-                if not job_store.busy_elsewhere(engine, job_id):
-                    return
-                # Another live job is fetching the rest: wait, then replay its answers.
-                await asyncio.sleep(BUSY_WAIT)
-                look_again = True
-                continue
+                if job_store.busy_elsewhere(engine, job_id):
+                    # Another live job is fetching the rest: wait, then replay its answers.
+                    await asyncio.sleep(BUSY_WAIT)
+                    look_again = True
+                    continue
+                if nothing_left and job_store.has_pending(engine, job_id):
+                    # Given back since the last claim (another process of this job stopped,
+                    # or a holder's lease ran out): claim them.
+                    look_again = True
+                    continue
+                return
             try:
                 missing = await enrich_one(
                     client,
@@ -484,6 +495,8 @@ async def run_job(
         await asyncio.gather(*tasks, return_exceptions=True)
         if ahead is not None:  # a batch claimed ahead is released below with the rest
             await asyncio.gather(ahead, return_exceptions=True)
+        if ahead_failed and not stopping:
+            stopping.append(ahead_failed[0])  # raised below, once the job is released
         writer.flush()  # every page and every done creator committed before the summary
         if client.pacer.ceiling is not None and client.pacer.ceiling != learned:
             rates.remember_rate(engine, client.upstream, client.pacer.ceiling)

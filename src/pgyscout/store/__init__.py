@@ -27,15 +27,26 @@ _LAZY = {
     "StoreCache": "pgyscout.store.ledger",
     "Usage": "pgyscout.store.ledger",
     "Writer": "pgyscout.store.writer",
+    "create_db_engine": "pgyscout.store.engine",
+    "display_url": "pgyscout.store.engine",
+    "migrate": "pgyscout.store.engine",
+    "usage": "pgyscout.store.ledger",
 }
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
-    if name == "schema":
-        return importlib.import_module(f"{__name__}.schema")
+    try:  # a submodule (``pgyscout.store.schema``), as when this package imported them all
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{name}":
+            raise
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [

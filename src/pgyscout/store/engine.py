@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from pgyscout.errors import StoreError
+from pgyscout.store.location import ENV_DB as ENV_DB  # where it was first defined
 from pgyscout.store.location import HEAD_REVISION, chosen_db, default_db_path
 
 if TYPE_CHECKING:

@@ -177,6 +177,11 @@ def any_pending(conn: sa.Connection, job_id: int) -> bool:
     return conn.execute(pending.limit(1)).first() is not None
 
 
+def has_pending(engine: Engine, job_id: int) -> bool:
+    with engine.connect() as conn:
+        return any_pending(conn, job_id)
+
+
 def claim_some(
     conn: sa.Connection, job_id: int, worker: str, limit: int, *, exclusive: bool = False
 ) -> list[str]:

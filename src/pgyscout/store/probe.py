@@ -40,6 +40,8 @@ def nothing_stored(path: Path, endpoint: str, any_page: str) -> bool:
     ``client.params.any_page_key``). False whenever that is not certain."""
     if not path.is_file():
         return False  # a new database is created and migrated by the store
+    if any(c in str(path) for c in "%?#"):
+        return False  # the store reads these in its URL: it may be another file
     try:
         conn = sqlite3.connect(
             f"{path.resolve().as_uri()}?mode=rw",
@@ -126,12 +128,18 @@ class OpeningCache:
         return self.real().checked(endpoint, params, upstream)
 
     def record(self, attempt: Attempt, envelope: dict[str, Any] | None) -> None:
-        self.real().record(attempt, envelope)
+        try:
+            cache = self.real()
+        except KeyboardInterrupt:
+            # A paid answer is kept before stopping, whatever the store still had to load.
+            self._start().result().record(attempt, envelope)
+            raise
+        cache.record(attempt, envelope)
 
     async def record_async(self, attempt: Attempt, envelope: dict[str, Any] | None) -> None:
         await self.real().record_async(attempt, envelope)
 
     def preload(
         self, requests: Sequence[tuple[str, tuple[tuple[str, str], ...]]], upstream: str
-    ) -> dict[tuple[str, str], dict[str, Any]]:
+    ) -> dict[tuple[str, str], dict[str, Any]] | None:
         return self.real().preload(requests, upstream)

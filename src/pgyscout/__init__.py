@@ -1,9 +1,9 @@
 """pgyscout: Xiaohongshu creator research on Pugongying data from Just One API."""
 
-import importlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from pgyscout._lazy import attach
 from pgyscout._version import __version__
 from pgyscout.errors import (
     AccountLimitError,
@@ -39,12 +39,7 @@ _LAZY = {
     "Note": "pgyscout.models",
     "NotePage": "pgyscout.models",
 }
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = attach(__name__, _LAZY)
 
 
 # A library stays quiet unless the application configures logging (the CLI does).

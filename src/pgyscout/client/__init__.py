@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from pgyscout._lazy import attach
 from pgyscout.errors import (
     AccountLimitError,
     ApiError,
@@ -58,12 +58,7 @@ _LAZY = {
     "RetryPolicy": "pgyscout.client.core",
     "Client": "pgyscout.client._sync",
 }
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = attach(__name__, _LAZY)
 
 
 __all__ = [

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pgyscout._lazy import attach
 
 if TYPE_CHECKING:
     from pgyscout.collect.enrich import EnrichOptions, EnrichProgress, run_job
@@ -15,16 +16,7 @@ _LAZY = {
     "EnrichProgress": "pgyscout.collect.enrich",
     "run_job": "pgyscout.collect.enrich",
 }
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = attach(__name__, _LAZY)
 
 
 __all__ = ["EnrichOptions", "EnrichProgress", "run_job"]

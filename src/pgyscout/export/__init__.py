@@ -6,9 +6,9 @@ package, as the command line does, stays cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from pgyscout._lazy import attach
 from pgyscout.errors import ExportError
 from pgyscout.export._formats import (
     EXPORTS,
@@ -34,12 +34,7 @@ _LAZY = {
     "render_report": "pgyscout.export.report",
     "write_report": "pgyscout.export.report",
 }
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = attach(__name__, _LAZY)
 
 
 __all__ = [

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from pgyscout._lazy import attach
 from pgyscout.client.params import params_key
 from pgyscout.errors import StoreError
 from pgyscout.store.location import ENV_DB, default_db_path
@@ -32,21 +32,7 @@ _LAZY = {
     "migrate": "pgyscout.store.engine",
     "usage": "pgyscout.store.ledger",
 }
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    try:  # a submodule (``pgyscout.store.schema``), as when this package imported them all
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.{name}":
-            raise
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = attach(__name__, _LAZY, submodules=True)
 
 
 __all__ = [

@@ -199,10 +199,13 @@ def claim_some(
     postgres = conn.dialect.name == "postgresql"
     if postgres:
         next_items = next_items.with_for_update(skip_locked=True)
+    # Chosen once: PostgreSQL may run a LIMIT subquery of an UPDATE more than once (and
+    # claim more than ``limit``); a materialized CTE is read once.
+    chosen = next_items.cte("chosen").prefix_with("MATERIALIZED", dialect="postgresql")
     now = utcnow()
     statement = (
         sa.update(items)
-        .where(items.c.job_id == job_id, items.c.user_id.in_(next_items.scalar_subquery()))
+        .where(items.c.job_id == job_id, items.c.user_id.in_(sa.select(chosen.c.user_id)))
         .where(items.c.status == PENDING)
         .values(
             status=RUNNING,

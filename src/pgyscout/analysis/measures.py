@@ -93,5 +93,17 @@ MEASURES: dict[str, Measure] = {
 
 # What ``rank --by`` takes, best first in each.
 RANK_BY: tuple[str, ...] = ("score", "cpm", "cpe", "engagement", "growth", "reads")
+# The field of a judged creator's record (stored in ``creator_metrics``, named in the label
+# table) that each sort key reads: the rank keys, and what the dashboard also sorts by.
+RECORD_FIELDS: dict[str, str] = {
+    "score": "score",
+    "cpm": "cpm",
+    "cpe": "cpe",
+    "engagement": "engagement_rate",
+    "growth": "growth_per_30_days",
+    "reads": "expected_reads",
+    "fans": "fans",
+    "price": "price",
+}
 # The rows of a comparison, top to bottom.
 COMPARE_BY: tuple[str, ...] = tuple(MEASURES)

@@ -19,6 +19,7 @@ from pgyscout.analysis import (
     compare,
 )
 from pgyscout.analysis.flags import Flag
+from pgyscout.analysis.measures import RECORD_FIELDS
 from pgyscout.cli._app import app, state_of
 from pgyscout.cli._fit import Col, FittedTable, short_ids
 from pgyscout.cli._output import make_writer
@@ -134,22 +135,11 @@ def ranking_table(
     profiles: Sequence[Profile], by: str, scope: str, *, lang: Lang = "en", wide: bool = False
 ) -> FittedTable:
     if lang == "zh":
-        key = label_of(RANK_LABELS.get(by, by), lang)
+        key = label_of(RECORD_FIELDS.get(by, by), lang)
         title = f"{scope_text(scope, lang)}：{len(profiles)} 位达人，按{key}排序"
     else:
         title = f"{len(profiles)} creators of {scope}, best {by} first"
     return judged_creators_table(profiles, title, lang=lang, wide=wide)
-
-
-# The label of each rank key: the figure it sorts by.
-RANK_LABELS = {
-    "score": "score",
-    "cpm": "cpm",
-    "cpe": "cpe",
-    "engagement": "engagement_rate",
-    "growth": "growth_per_30_days",
-    "reads": "expected_reads",
-}
 
 
 @app.command("rank")

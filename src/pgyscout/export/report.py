@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
+from pgyscout.analysis.measures import RECORD_FIELDS
 from pgyscout.analysis.metrics import interactions, is_sponsored
 from pgyscout.analysis.planning import Plan
 from pgyscout.analysis.profile import Profile, StoredCreator
@@ -323,7 +324,7 @@ def executive_summary(report: ReportInput) -> dict[str, Any]:
         reads = sum(p.expected_reads or 0 for p in picks)
         basis = _words(
             lang,
-            f"按{label(RANK_LABEL.get(report.by, 'score'), lang)}排名前列且无风险标记者",
+            f"按{label(RECORD_FIELDS.get(report.by, 'score'), lang)}排名前列且无风险标记者",
             f"the best by {report.by} without authenticity flags",
         )
     lines = []
@@ -352,16 +353,6 @@ def executive_summary(report: ReportInput) -> dict[str, Any]:
         "cpm": fmt_money(spend / reads * 1000 if reads else None, lang),
         "flagged": flagged,
     }
-
-
-RANK_LABEL = {
-    "score": "score",
-    "cpm": "cpm",
-    "cpe": "cpe",
-    "engagement": "engagement_rate",
-    "growth": "growth_per_30_days",
-    "reads": "expected_reads",
-}
 
 
 def plan_rows(plan: Plan, lang: Lang) -> list[dict[str, Any]]:
@@ -403,7 +394,7 @@ def render_report(report: ReportInput) -> str:
         generated=report.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
         count=len(report.profiles),
         total=fmt_count(report.total, lang) if report.total else None,
-        by=label(RANK_LABEL.get(report.by, "score"), lang),
+        by=label(RECORD_FIELDS.get(report.by, "score"), lang),
         content=label(report.profiles[0].content if report.profiles else "photo", lang),
         columns=[label(c, lang) for c in SUMMARY_COLUMNS],
         rows=summary_rows(report.profiles, lang),

@@ -20,6 +20,7 @@ from pgyscout.analysis import (
     StoredCreator,
     build_profile,
 )
+from pgyscout.analysis.measures import RECORD_FIELDS
 from pgyscout.analysis.planning import Candidate, LeftOut, candidate, plan_candidates
 from pgyscout.analysis.ranking import best_first, check_rank_key
 from pgyscout.client import InvalidInputError
@@ -121,16 +122,6 @@ def judge_scope(
     return Judged(scope, data, profiles, missing)
 
 
-# Which stored column each sort key reads.
-_RANK_COLUMNS = {
-    "cpm": "cpm",
-    "cpe": "cpe",
-    "engagement": "engagement_rate",
-    "growth": "growth_per_30_days",
-    "reads": "expected_reads",
-}
-
-
 @dataclass
 class Ranking:
     """The best of a scope: the shown creators judged in full, the rest counted."""
@@ -154,7 +145,7 @@ def _scored(
     scored = {}
     for user_id, row in rows.items():
         score = score_of(row, weights)
-        value = score if by == "score" else getattr(row, _RANK_COLUMNS[by])
+        value = score if by == "score" else getattr(row, RECORD_FIELDS[by])
         scored[user_id] = (row, score, value)
     return scored
 

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from pgyscout.analysis import RANK_KEYS, Content, Profile, RankFilters
+from pgyscout.analysis.measures import RECORD_FIELDS
 from pgyscout.analysis.profile import profile_row
 from pgyscout.analysis.ranking import best_first
 from pgyscout.links import profile_url
@@ -94,19 +95,6 @@ def creator_row(p: Profile, fetched: dt.datetime | None) -> dict[str, Any]:
     return row
 
 
-# Which stored figure each sort key reads.
-SORT_COLUMNS = {
-    "score": "score",
-    "cpm": "cpm",
-    "cpe": "cpe",
-    "engagement": "engagement_rate",
-    "growth": "growth_per_30_days",
-    "reads": "expected_reads",
-    "fans": "fans",
-    "price": "price",
-}
-
-
 def _matches(row: sa.Row[Any], facts: Facts | None, query: CreatorQuery) -> bool:
     if query.q is not None:
         needle = query.q.lower()
@@ -177,7 +165,7 @@ def _page_in_sql(
     stored_user_ids). ``among`` narrows the creators (those with a tag)."""
     ensure_judged(conn, query.content)
     c, m = schema.creators.c, schema.creator_metrics.c
-    column = getattr(m, SORT_COLUMNS[query.sort])
+    column = getattr(m, RECORD_FIELDS[query.sort])
     conditions: list[sa.ColumnElement[bool]] = [
         m.content == query.content,
         m.formula == formula(),
@@ -291,7 +279,7 @@ def _ordered_within(
         )
         and _matches(rows[u], facts.get(u), query)
     ]
-    column = SORT_COLUMNS[query.sort]
+    column = RECORD_FIELDS[query.sort]
 
     def value(row: sa.Row[Any]) -> float | None:
         found = getattr(row, column)

@@ -265,12 +265,20 @@ class Storage:
         if isinstance(self.cache, OpeningCache):
             self.cache.settle()  # a store opening on a thread is open before the command ends
 
+    @property
+    def known_answers(self) -> StoreCache | None:
+        """The cache to count stored pages from: None with nothing stored of the request (or
+        with --no-store)."""
+        return None if isinstance(self.cache, OpeningCache) else self.cache
+
     def refuse_page_past_end(
-        self, client: Client, endpoint: Endpoint, params: dict[str, str], refresh: bool
+        self, upstream: str, endpoint: Endpoint, params: dict[str, str], refresh: bool
     ) -> None:
         """A page past the end that a stored answer knows of is refused before the call."""
-        if self.store is not None and not refresh and not self.nothing_stored:
-            refuse_stored_page_past_end(self.store.engine, endpoint, params, client.upstream)
+        if refresh or self.nothing_stored:
+            return  # asked anew, or nothing stored of it to know the end by
+        if (store := self.store) is not None:
+            refuse_stored_page_past_end(store.engine, endpoint, params, upstream)
 
     def save(self, write: Callable[[sa.Connection], None]) -> None:
         import sqlalchemy as sa
@@ -402,12 +410,9 @@ def search(
     output = resolve_format(fmt, state.out.isatty())
     max_calls = check_max_calls(max_calls)
     with open_storage(state, no_store, max_age, refresh, first=(SEARCH, query)) as storage:
-        # With nothing stored of this search, there is no page to refuse nor any to count as free.
-        known = not storage.nothing_stored
-        if known and not refresh and storage.store is not None:
-            refuse_stored_page_past_end(storage.store.engine, SEARCH, query, upstream_of(state))
+        storage.refuse_page_past_end(upstream_of(state), SEARCH, query, refresh)
         estimate = estimate_pages(
-            storage.cache if known and not isinstance(storage.cache, OpeningCache) else None,
+            storage.known_answers,
             upstream_of(state),
             SEARCH,
             query,
@@ -505,7 +510,7 @@ def notes(
     output = resolve_format(fmt, state.out.isatty())
     storage = open_storage(state, no_store, max_age, refresh)
     with state.client(cache=storage.cache) as client:
-        storage.refuse_page_past_end(client, NOTES, query, refresh)
+        storage.refuse_page_past_end(client.upstream, NOTES, query, refresh)
         stream_pages(
             state,
             client,

@@ -150,22 +150,24 @@ def estimate_enrich(
     estimate = Estimate(price_per_call=price_per_call, unbounded_what="notes pages")
     assert NOTES.page_size is not None
 
-    def count(endpoint: Endpoint, requests: list[dict[str, str]]) -> None:
+    def count(
+        endpoint: Endpoint, requests: list[dict[str, str]], *, read: bool = False
+    ) -> dict[str, dict[str, Any]]:
+        """Counts the requests and those stored; ``read``: returns the stored answers too
+        (else they are only counted, not read)."""
         keys = [canonical(p) for p in requests]
-        stored = cache.stored_keys(endpoint.name, keys, upstream)
+        answers = cache.lookup_many(endpoint.name, keys, upstream) if read else {}
+        stored = answers.keys() if read else cache.stored_keys(endpoint.name, keys, upstream)
         estimate.calls += len(keys)
         estimate.from_store += sum(params_key(k) in stored for k in keys)
+        return answers
 
     if trend_days:
         count(TREND, [trend_params(u, days=trend_days, metric=trend_metric) for u in user_ids])
     if notes_pages == 0:
         return estimate
     firsts = {u: notes_params(u, order=notes_order, page=1) for u in user_ids}
-    # First pages are read (they tell how many pages follow); the rest are only counted.
-    first_keys = [canonical(p) for p in firsts.values()]
-    stored = cache.lookup_many(NOTES.name, first_keys, upstream)
-    estimate.calls += len(first_keys)
-    estimate.from_store += sum(params_key(k) in stored for k in first_keys)
+    stored = count(NOTES, list(firsts.values()), read=True)  # they tell how many pages follow
     told = _stored_notes_totals(cache.engine, user_ids)
     later: list[dict[str, str]] = []
     for user_id, params in firsts.items():

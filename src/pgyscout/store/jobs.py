@@ -145,7 +145,7 @@ def busy_elsewhere(engine: Engine, job_id: int, now: dt.datetime | None = None) 
     """Whether this job still has pending creators that other jobs hold. Holders that are
     gone (killed, crashed) or past their lease give their creators back first."""
     now = now or utcnow()
-    pending = sa.select(items.c.user_id).where(items.c.job_id == job_id, items.c.status == PENDING)
+    pending = _pending(job_id)
     with engine.connect() as conn:
         held = conn.execute(
             sa.select(
@@ -171,10 +171,13 @@ def busy_elsewhere(engine: Engine, job_id: int, now: dt.datetime | None = None) 
     return len(held) > len(stale)
 
 
+def _pending(job_id: int) -> sa.Select[tuple[str]]:
+    """The job's items nobody holds."""
+    return sa.select(items.c.user_id).where(items.c.job_id == job_id, items.c.status == PENDING)
+
+
 def any_pending(conn: sa.Connection, job_id: int) -> bool:
-    """Whether the job has items nobody holds."""
-    pending = sa.select(items.c.user_id).where(items.c.job_id == job_id, items.c.status == PENDING)
-    return conn.execute(pending.limit(1)).first() is not None
+    return conn.execute(_pending(job_id).limit(1)).first() is not None
 
 
 def has_pending(engine: Engine, job_id: int) -> bool:

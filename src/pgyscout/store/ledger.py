@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,46 +157,45 @@ class StoreCache:
     ) -> set[str]:
         """Which of these requests ``lookup`` would answer (their ``params_key``), without
         reading the answers: what an estimate needs of pages whose content it ignores."""
-        usable = self._usable(upstream)
-        if usable is None:
-            return set()
         r = schema.responses
-        keys = list(dict.fromkeys(params_key(p) for p in requests))
-        found: set[str] = set()
-        with self.engine.connect() as conn:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                found.update(
-                    conn.execute(
-                        sa.select(r.c.params_key)
-                        .where(r.c.endpoint == endpoint, r.c.params_key.in_(chunk), usable)
-                        .distinct()
-                    ).scalars()
-                )
-        return found
+        return {row[0] for row in self._usable_rows(endpoint, requests, upstream, r.c.params_key)}
 
     def _read_many(
         self, endpoint: str, requests: Sequence[Sequence[tuple[str, str]]], upstream: str
     ) -> dict[str, tuple[dict[str, Any], bool]]:
         """``lookup_many``, each answer with whether it was checked when stored."""
+        r = schema.responses
+        found: dict[str, tuple[Any, int, str, bool]] = {}
+        columns = (r.c.params_key, r.c.fetched_at, r.c.id, r.c.envelope, r.c.problem)
+        for key, fetched_at, row_id, text, problem in self._usable_rows(
+            endpoint, requests, upstream, *columns
+        ):
+            if key not in found or (fetched_at, row_id) > found[key][:2]:
+                found[key] = (fetched_at, row_id, text, problem == CHECKED)
+        return {key: (json.loads(text), ok) for key, (_at, _id, text, ok) in found.items()}
+
+    def _usable_rows(
+        self,
+        endpoint: str,
+        requests: Sequence[Sequence[tuple[str, str]]],
+        upstream: str,
+        *columns: sa.ColumnElement[Any],
+    ) -> Iterator[sa.Row[tuple[Any, ...]]]:
+        """``columns`` of the stored answers ``lookup`` may serve to these requests, read 500
+        requests a query."""
         usable = self._usable(upstream)
         if usable is None:
-            return {}
+            return
         r = schema.responses
         keys = list(dict.fromkeys(params_key(p) for p in requests))
-        found: dict[str, tuple[Any, int, str, bool]] = {}
         with self.engine.connect() as conn:
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
-                rows = conn.execute(
-                    sa.select(
-                        r.c.params_key, r.c.fetched_at, r.c.id, r.c.envelope, r.c.problem
-                    ).where(r.c.endpoint == endpoint, r.c.params_key.in_(chunk), usable)
+                yield from conn.execute(
+                    sa.select(*columns).where(
+                        r.c.endpoint == endpoint, r.c.params_key.in_(chunk), usable
+                    )
                 )
-                for key, fetched_at, row_id, text, problem in rows:
-                    if key not in found or (fetched_at, row_id) > found[key][:2]:
-                        found[key] = (fetched_at, row_id, text, problem == CHECKED)
-        return {key: (json.loads(text), ok) for key, (_at, _id, text, ok) in found.items()}
 
     def preload(
         self, requests: Sequence[tuple[str, Sequence[tuple[str, str]]]], upstream: str

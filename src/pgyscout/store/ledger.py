@@ -180,7 +180,7 @@ class StoreCache:
         requests: Sequence[Sequence[tuple[str, str]]],
         upstream: str,
         *columns: sa.ColumnElement[Any],
-    ) -> Iterator[sa.Row[tuple[Any, ...]]]:
+    ) -> Iterator[Any]:  # rows of the columns asked for
         """``columns`` of the stored answers ``lookup`` may serve to these requests, read 500
         requests a query."""
         usable = self._usable(upstream)
